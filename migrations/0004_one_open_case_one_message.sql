@@ -1,0 +1,2 @@
+CREATE UNIQUE INDEX "compliance_cases_open_subject_idx" ON "compliance_cases" USING btree ("subject_type","subject_id") WHERE "compliance_cases"."status" = 'open';--> statement-breakpoint
+CREATE UNIQUE INDEX "notifications_event_account_idx" ON "notifications" USING btree ("event_id","account_id");

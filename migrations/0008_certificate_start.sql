@@ -1,0 +1,2 @@
+ALTER TABLE "certificates" ADD COLUMN "start_processed_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "certificates_start_idx" ON "certificates" USING btree ("valid_from") WHERE "certificates"."start_processed_at" IS NULL;

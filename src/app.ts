@@ -1,0 +1,140 @@
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import pino, { type Logger } from 'pino';
+import { createAuditLog } from './platform/audit/index.ts';
+import { systemClock, type Clock } from './platform/clock/index.ts';
+import type { Config } from './platform/config/index.ts';
+import { openDatabase, type Database } from './platform/db/index.ts';
+import { migrate } from './platform/db/migrate.ts';
+import { EventBus } from './platform/events/index.ts';
+import { IdempotencyStore } from './platform/http/idempotency.ts';
+import { createHttpServer, type HttpApp } from './platform/http/server.ts';
+import { createIdGenerator } from './platform/ids/index.ts';
+import type { Platform } from './platform/index.ts';
+import { registerHousekeeping } from './platform/housekeeping.ts';
+import { JobQueue } from './platform/jobs/index.ts';
+import { Worker } from './platform/jobs/worker.ts';
+import { MIGRATIONS_DIR, PACKAGE_ROOT } from './platform/paths.ts';
+import { LocalDiskStorage, type ObjectStorage } from './platform/storage/index.ts';
+import { createCatalogModule } from './modules/catalog/index.ts';
+import { createComplianceModule, type SanctionsScreener } from './modules/compliance/index.ts';
+import { createIdentityModule } from './modules/identity/index.ts';
+import { createInventoryModule } from './modules/inventory/index.ts';
+import { createMarketsModule } from './modules/markets/index.ts';
+import { createNotificationsModule, type Mailer } from './modules/notifications/index.ts';
+import { createSellersModule } from './modules/sellers/index.ts';
+
+export interface AppOverrides {
+  clock?: Clock;
+  /** An already migrated database (tests pass a fresh copy of a migrated snapshot). */
+  database?: Database;
+  logger?: Logger;
+  storage?: ObjectStorage;
+  screener?: SanctionsScreener;
+  mailer?: Mailer;
+}
+
+const VERSION = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** JSON logs for machines; readable lines when a developer watches a terminal. */
+export function createLogger(config: Config): Logger {
+  const readable = config.env === 'development' && process.stdout.isTTY;
+  return pino({
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'], censor: '[redacted]' },
+    ...(readable ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
+  });
+}
+
+export function openAppDatabase(config: Config): Promise<Database> {
+  return openDatabase({
+    databaseUrl: config.databaseUrl,
+    pgliteDataDir: path.join(config.dataDir, 'pgdata'),
+    poolMax: config.databasePoolMax,
+  });
+}
+
+async function openMigratedDatabase(config: Config): Promise<Database> {
+  const database = await openAppDatabase(config);
+  await migrate(database, MIGRATIONS_DIR);
+  return database;
+}
+
+/** Wires the platform, the modules and the HTTP surfaces together: the composition root. */
+export async function createApp(config: Config, overrides: AppOverrides = {}) {
+  const logger = overrides.logger ?? createLogger(config);
+  const clock = overrides.clock ?? systemClock;
+  const database = overrides.database ?? (await openMigratedDatabase(config));
+  const db = database.db;
+  const ids = createIdGenerator(clock);
+  const events = new EventBus({ db, clock, ids, logger });
+  const jobs = new JobQueue({ db, clock, ids, logger });
+  const platform: Platform = {
+    config,
+    database,
+    db,
+    clock,
+    ids,
+    logger,
+    audit: createAuditLog({ clock, ids }),
+    events,
+    jobs,
+    storage: overrides.storage ?? new LocalDiskStorage(path.join(config.dataDir, 'uploads')),
+  };
+
+  const idempotency = new IdempotencyStore(db, clock);
+  registerHousekeeping(jobs, db, clock, idempotency);
+
+  const identity = createIdentityModule(platform);
+  const markets = createMarketsModule(platform);
+  const directory = markets.service.directory;
+  const compliance = createComplianceModule(platform, {
+    markets: { groups: directory.groups, expand: directory.expand, languageOf: (code) => directory.get(code)?.language },
+    ...(overrides.screener ? { screener: overrides.screener } : {}),
+  });
+  const notifications = createNotificationsModule(platform, { identity: identity.service, ...(overrides.mailer ? { mailer: overrides.mailer } : {}) });
+  const sellers = createSellersModule(platform, { identity: identity.service, markets: markets.service, compliance: compliance.service });
+  const inventory = createInventoryModule(platform);
+  const catalog = createCatalogModule(platform, { compliance, inventory: inventory.service, markets: directory, sellers: sellers.service });
+  const modules = { identity, markets, compliance, notifications, sellers, inventory, catalog };
+  await sellers.installReferenceData();
+  await compliance.installReferenceData();
+  await catalog.installReferenceData();
+
+  const http: HttpApp = await createHttpServer({
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    uploadMaxBytes: config.uploadMaxBytes,
+    trustProxy: config.trustProxy,
+    version: VERSION,
+    authenticate: (token) => identity.service.authenticate(token),
+    principalScope: (principal) => `account:${(principal as { accountId: string }).accountId}`,
+    idempotency,
+  });
+  for (const module of Object.values(modules)) if ('registerRoutes' in module) module.registerRoutes(http);
+  http.get('/health', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok', version: VERSION }));
+  await jobs.installSchedules();
+
+  const worker = new Worker(jobs, events, logger);
+  return {
+    config,
+    platform,
+    modules,
+    http,
+    worker,
+    /** Runs every reaction that is due now: the outbox and due jobs (tests call it after moving the clock). */
+    async settle(): Promise<void> {
+      for (;;) {
+        const work = (await jobs.drain()) + (await events.drain());
+        if (work === 0) return;
+      }
+    },
+    async close(): Promise<void> {
+      await worker.stop();
+      await http.close();
+      await database.close();
+    },
+  };
+}
+
+export type App = Awaited<ReturnType<typeof createApp>>;

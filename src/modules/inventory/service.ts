@@ -1,0 +1,148 @@
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Platform } from '../../platform/index.ts';
+import { queryRows, type Db } from '../../platform/db/index.ts';
+import { conflict } from '../../platform/errors/index.ts';
+import { registerIdPrefix } from '../../platform/ids/index.ts';
+import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
+import { stockLevels, stockMovements } from './schema.ts';
+
+const MOVEMENT_PREFIX = registerIdPrefix('stm', 'stock movement');
+
+/** The seller's own warehouse at origin, where stock lives unless a warehouse is named. */
+export const DEFAULT_WAREHOUSE = 'SELLER';
+export const WAREHOUSE_PATTERN = '^[A-Z0-9][A-Z0-9_-]{1,31}$';
+
+export interface StockChange {
+  sellerId: string;
+  skuId: string;
+  warehouse?: string;
+  /** Set the quantity on hand to this… */
+  quantity?: number;
+  /** …or move it by this much. */
+  delta?: number;
+  reason: 'set' | 'adjust' | 'import';
+  reference?: string | null;
+  actorId?: string | null;
+}
+
+export interface StockMovement {
+  id: string;
+  skuId: string;
+  warehouse: string;
+  delta: number;
+  onHandAfter: number;
+  reason: StockChange['reason'];
+  reference: string | null;
+  actorId: string | null;
+  occurredAt: Date;
+}
+
+export interface StockLevel {
+  skuId: string;
+  warehouse: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+}
+
+export function createInventoryService(platform: Platform) {
+  const { db, clock, ids } = platform;
+
+  return {
+    /**
+     * Applies stock changes in the caller's transaction, in a handful of statements however many
+     * there are: a set writes the quantity, an adjustment moves it from what the row holds under
+     * its lock; neither may go below zero or below what is reserved. Unchanged quantities write
+     * nothing. Changes to one SKU and warehouse apply in order.
+     */
+    async apply(tx: Db, changes: readonly StockChange[]): Promise<StockLevel[]> {
+      if (changes.length === 0) return [];
+      const now = clock.now();
+      const keyOf = (sellerId: string, skuId: string, warehouse: string) => `${sellerId}\u0000${skuId}\u0000${warehouse}`;
+      const wanted = changes.map((change) => ({ ...change, warehouse: change.warehouse ?? DEFAULT_WAREHOUSE }));
+      const locked = new Map<string, { onHand: number; reserved: number; exists: boolean }>();
+      for (let i = 0; i < wanted.length; i += 500) {
+        const chunk = wanted.slice(i, i + 500);
+        const rows = await queryRows<{ seller_id: string; sku_id: string; warehouse: string; on_hand: number; reserved: number }>(
+          tx,
+          sql`SELECT seller_id, sku_id, warehouse, on_hand, reserved FROM stock_levels
+              WHERE (seller_id, sku_id, warehouse) IN (${sql.join(chunk.map((c) => sql`(${c.sellerId}, ${c.skuId}, ${c.warehouse})`), sql`, `)})
+              ORDER BY seller_id, sku_id, warehouse FOR UPDATE`,
+        );
+        for (const row of rows) locked.set(keyOf(row.seller_id, row.sku_id, row.warehouse), { onHand: Number(row.on_hand), reserved: Number(row.reserved), exists: true });
+      }
+      const results: StockLevel[] = [];
+      const levels = new Map<string, typeof stockLevels.$inferInsert>();
+      const movements: (typeof stockMovements.$inferInsert)[] = [];
+      for (const change of wanted) {
+        const key = keyOf(change.sellerId, change.skuId, change.warehouse);
+        const before = locked.get(key) ?? { onHand: 0, reserved: 0, exists: false };
+        const target = change.quantity ?? before.onHand + (change.delta ?? 0);
+        if (target < before.reserved) {
+          throw conflict('insufficient_stock', `SKU ${change.skuId} in ${change.warehouse} would have ${target} on hand, below the ${before.reserved} reserved for orders.`);
+        }
+        if (target !== before.onHand || !before.exists) {
+          levels.set(key, { sellerId: change.sellerId, skuId: change.skuId, warehouse: change.warehouse, onHand: target, reserved: before.reserved, updatedAt: now });
+          movements.push({
+            sellerId: change.sellerId,
+            id: ids(MOVEMENT_PREFIX),
+            skuId: change.skuId,
+            warehouse: change.warehouse,
+            delta: target - before.onHand,
+            onHandAfter: target,
+            reason: change.reason,
+            reference: change.reference ?? null,
+            actorId: change.actorId ?? null,
+            occurredAt: now,
+          });
+        }
+        locked.set(key, { onHand: target, reserved: before.reserved, exists: true });
+        results.push({ skuId: change.skuId, warehouse: change.warehouse, onHand: target, reserved: before.reserved, available: target - before.reserved });
+      }
+      const levelRows = [...levels.values()];
+      for (let i = 0; i < levelRows.length; i += 500) {
+        await tx
+          .insert(stockLevels)
+          .values(levelRows.slice(i, i + 500))
+          .onConflictDoUpdate({ target: [stockLevels.sellerId, stockLevels.skuId, stockLevels.warehouse], set: { onHand: sql`excluded.on_hand`, updatedAt: sql`excluded.updated_at` } });
+      }
+      for (let i = 0; i < movements.length; i += 500) await tx.insert(stockMovements).values(movements.slice(i, i + 500));
+      return results;
+    },
+
+    /** Stock of many SKUs at once, all warehouses. */
+    async levels(tx: Db, sellerId: string, skuIds: readonly string[]): Promise<StockLevel[]> {
+      if (skuIds.length === 0) return [];
+      const rows = await tx
+        .select()
+        .from(stockLevels)
+        .where(and(eq(stockLevels.sellerId, sellerId), inArray(stockLevels.skuId, [...skuIds])));
+      return rows.map((row) => ({ skuId: row.skuId, warehouse: row.warehouse, onHand: row.onHand, reserved: row.reserved, available: row.onHand - row.reserved }));
+    },
+
+    /** The history of a SKU's stock, newest first: every change with its reason. The catalog answers for whose SKU it is. */
+    async movements(sellerId: string, filter: { skuId: string; limit: number; cursor?: string }): Promise<Page<StockMovement>> {
+      const before = decodeCursor(filter.cursor, ['id:stm'])?.[0];
+      const rows = await db
+        .select()
+        .from(stockMovements)
+        .where(and(eq(stockMovements.sellerId, sellerId), eq(stockMovements.skuId, filter.skuId), before ? lt(stockMovements.id, before) : undefined))
+        .orderBy(desc(stockMovements.id))
+        .limit(filter.limit + 1);
+      return toPage(rows, filter.limit, (row) => ({ ...row, reason: row.reason as StockChange['reason'] }), (item) => [item.id]);
+    },
+
+    /** Totals per SKU across warehouses (what a listing shows as available). */
+    async availableBySku(tx: Db, sellerId: string, skuIds: readonly string[]): Promise<Map<string, number>> {
+      if (skuIds.length === 0) return new Map();
+      const rows = await queryRows<{ sku_id: string; available: number }>(
+        tx,
+        sql`SELECT sku_id, sum(on_hand - reserved)::int AS available FROM stock_levels
+            WHERE seller_id = ${sellerId} AND sku_id IN ${[...skuIds]} GROUP BY sku_id`,
+      );
+      return new Map(rows.map((row) => [row.sku_id, Number(row.available)]));
+    },
+  };
+}
+
+export type InventoryService = ReturnType<typeof createInventoryService>;
