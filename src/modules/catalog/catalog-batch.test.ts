@@ -2,18 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../../test/support/app.ts';
 import { sellerWithOpenStore, type SellerActor } from '../../../test/support/actors.ts';
 import { ledBulb } from '../../../test/support/fixtures.ts';
-import { apiClient, type ApiResponse } from '../../../test/support/http.ts';
+import { apiClient } from '../../../test/support/http.ts';
+import { expectProblem } from '../../../test/support/expect.ts';
 
 /**
  * The batch endpoints ERP tools call: prices and stock for many products at once. Each product is
  * its own unit of work, so one bad item is reported beside the others instead of sinking them.
  */
-
-function expectProblem(response: ApiResponse, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
-  expect(response.body).toMatchObject({ status, code });
-}
 
 /** A dumbbell set: weight varies by SKU, so a product can carry the full 200 SKUs. */
 function dumbbells(skuCount: number, prefix: string) {

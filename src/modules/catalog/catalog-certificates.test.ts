@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../../test/support/app.ts';
 import { createOperator, sellerWithOpenStore, signInAgain, type SellerActor } from '../../../test/support/actors.ts';
 import { ledBulb } from '../../../test/support/fixtures.ts';
-import { apiClient, type ApiResponse } from '../../../test/support/http.ts';
+import { apiClient } from '../../../test/support/http.ts';
+import { expectProblem, listingIn, statuses } from '../../../test/support/expect.ts';
 import { pdfFile } from '../../seed/sample-files.ts';
 
 /**
@@ -13,14 +14,6 @@ import { pdfFile } from '../../seed/sample-files.ts';
 
 type Operator = { token: string; accountId: string };
 
-function expectProblem(response: ApiResponse, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
-  expect(response.body).toMatchObject({ status, code });
-}
-
-const listingIn = (product: { listings: { market: string }[] }, market: string) => product.listings.find((l) => l.market === market) as any;
-const statuses = (product: { listings: { market: string; status: string }[] }) => product.listings.map((l) => [l.market, l.status]);
 const ce = (overrides: Record<string, unknown> = {}) => ({ type: 'CE', number: 'DoC-LH-A60-2026', markets: ['EU'], issuer: 'Foshan Lumen Lighting Co., Ltd.', valid_from: '2026-01-01', valid_to: '2026-12-31', ...overrides });
 
 describe('certificates and overrides', () => {

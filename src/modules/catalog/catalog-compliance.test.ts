@@ -3,6 +3,7 @@ import { useTestApp } from '../../../test/support/app.ts';
 import { createOperator, sellerWithOpenStore, type SellerActor } from '../../../test/support/actors.ts';
 import { ledBulb } from '../../../test/support/fixtures.ts';
 import { apiClient } from '../../../test/support/http.ts';
+import { listingIn, statuses } from '../../../test/support/expect.ts';
 
 /**
  * Compliance outcomes per market, through HTTP: each finding names its rule, version and evidence
@@ -11,8 +12,6 @@ import { apiClient } from '../../../test/support/http.ts';
 
 type Operator = { token: string; accountId: string };
 
-const listingIn = (product: { listings: { market: string }[] }, market: string) => product.listings.find((l) => l.market === market) as any;
-const statuses = (product: { listings: { market: string; status: string }[] }) => product.listings.map((l) => [l.market, l.status]);
 /** Each listing's findings as [rule, version, outcome, field, evidence]. */
 const findings = (product: { listings: { market: string; findings: any[] }[] }) =>
   Object.fromEntries(product.listings.map((l) => [l.market, l.findings.map((f) => [f.rule, f.rule_version, f.outcome, f.field, f.evidence])]));

@@ -2,20 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../../test/support/app.ts';
 import { sellerWithOpenStore, type SellerActor } from '../../../test/support/actors.ts';
 import { ledBulb } from '../../../test/support/fixtures.ts';
-import { apiClient, type ApiResponse } from '../../../test/support/http.ts';
+import { apiClient } from '../../../test/support/http.ts';
+import { expectProblem, statuses } from '../../../test/support/expect.ts';
 
 /**
  * A product's life through the Seller Center API: draft, published into its markets, offline and
  * back, edited by merge patch, withdrawn from one market, deleted. Each listing move is audited.
  */
 
-function expectProblem(response: ApiResponse, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
-  expect(response.body).toMatchObject({ status, code });
-}
-
-const statuses = (product: { listings: { market: string; status: string }[] }) => product.listings.map((l) => [l.market, l.status]);
 
 describe('product lifecycle', () => {
   const app = useTestApp({ now: '2026-03-02T02:00:00Z' });

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../../test/support/app.ts';
 import { createOperator, sellerWithOpenStore, type SellerActor } from '../../../test/support/actors.ts';
 import { ledBulb } from '../../../test/support/fixtures.ts';
-import { apiClient, type ApiResponse } from '../../../test/support/http.ts';
+import { apiClient } from '../../../test/support/http.ts';
+import { expectProblem, listingIn, statuses } from '../../../test/support/expect.ts';
 
 /**
  * Operators edit the rules products are judged by: the category tree (file-shaped definitions)
@@ -11,14 +12,6 @@ import { apiClient, type ApiResponse } from '../../../test/support/http.ts';
 
 type Operator = { token: string; accountId: string };
 
-function expectProblem(response: ApiResponse, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
-  expect(response.body).toMatchObject({ status, code });
-}
-
-const listingIn = (product: { listings: { market: string }[] }, market: string) => product.listings.find((l) => l.market === market) as any;
-const statuses = (product: { listings: { market: string; status: string }[] }) => product.listings.map((l) => [l.market, l.status]);
 
 const LANGUAGES = ['en', 'zh', 'es', 'fr', 'ru', 'pt', 'ar', 'ko'] as const;
 const inEveryLanguage = (text: string) => Object.fromEntries(LANGUAGES.map((l) => [l, text]));

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../../test/support/app.ts';
 import { createOperator, sellerWithOpenStore, unique, type SellerActor } from '../../../test/support/actors.ts';
 import { ledBulb } from '../../../test/support/fixtures.ts';
-import { apiClient, type ApiResponse } from '../../../test/support/http.ts';
+import { apiClient } from '../../../test/support/http.ts';
+import { expectProblem, listingIn } from '../../../test/support/expect.ts';
 
 /**
  * The compliance queue: listings held by the rules and listings buyers report, oldest first, each
@@ -11,13 +12,6 @@ import { apiClient, type ApiResponse } from '../../../test/support/http.ts';
 
 type Operator = { token: string; accountId: string };
 
-function expectProblem(response: ApiResponse, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
-  expect(response.body).toMatchObject({ status, code });
-}
-
-const listingIn = (product: { listings: { market: string }[] }, market: string) => product.listings.find((l) => l.market === market) as any;
 
 describe('compliance queue and buyer reports', () => {
   const app = useTestApp({ now: '2026-03-02T02:00:00Z' });

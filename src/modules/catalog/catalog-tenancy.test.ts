@@ -2,19 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../../test/support/app.ts';
 import { addStaff, createOperator, sellerWithOpenStore, signUpSeller, type SellerActor } from '../../../test/support/actors.ts';
 import { ledBulb } from '../../../test/support/fixtures.ts';
-import { apiClient, type ApiResponse } from '../../../test/support/http.ts';
+import { apiClient } from '../../../test/support/http.ts';
+import { expectProblem } from '../../../test/support/expect.ts';
 import { pdfFile } from '../../seed/sample-files.ts';
 
 /**
  * Whose products are whose: another seller's owner or staff never sees nor changes a product (it
  * does not exist for them), staff need the `products` permission, and a store must be open.
  */
-
-function expectProblem(response: ApiResponse, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
-  expect(response.body).toMatchObject({ status, code });
-}
 
 describe('tenancy and permissions', () => {
   const app = useTestApp({ now: '2026-03-02T02:00:00Z' });

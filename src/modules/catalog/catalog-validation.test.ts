@@ -3,17 +3,12 @@ import { useTestApp } from '../../../test/support/app.ts';
 import { sellerWithOpenStore, type SellerActor } from '../../../test/support/actors.ts';
 import { ledBulb } from '../../../test/support/fixtures.ts';
 import { apiClient, type ApiResponse } from '../../../test/support/http.ts';
+import { expectProblem } from '../../../test/support/expect.ts';
 
 /**
  * What a product must say before it is stored, through HTTP: the category's rules, the SKUs'
  * rules, every problem at once with its path, and nothing written when the answer is no.
  */
-
-function expectProblem(response: ApiResponse, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
-  expect(response.body).toMatchObject({ status, code });
-}
 
 /** The fixture's two SKUs, with fresh codes. */
 function twoSkus() {

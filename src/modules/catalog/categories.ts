@@ -5,7 +5,7 @@ import { notFound, validationFailed } from '../../platform/errors/index.ts';
 import { DATA_DIR } from '../../platform/paths.ts';
 import { ReferenceCollection, type ReferenceItem } from '../../platform/reference/index.ts';
 import { actorOf, authorize, requireOperator, type Caller } from '../identity/index.ts';
-import { loadTaxonomyFile, parseTaxonomy, resolveCategories, type CategoryDefinition, type ResolvedCategory, type Taxonomy } from './taxonomy.ts';
+import { attributeJson, loadTaxonomyFile, parseTaxonomy, resolveCategories, type CategoryDefinition, type ResolvedCategory, type Taxonomy } from './taxonomy.ts';
 
 export const CATEGORY_EVENTS = { changed: 'catalog.category.changed' } as const;
 
@@ -24,18 +24,7 @@ function taxonomyJson(source: Pick<Taxonomy, 'version' | 'source' | 'marketGroup
       certifications: c.certifications.map((r) => ({ markets: r.markets, any_of: r.anyOf, basis: r.basis })),
       qualification_required: c.qualificationRequired,
       ...(c.hsHeading ? { hs_heading: c.hsHeading } : {}),
-      attributes: c.attributes.map((a) => ({
-        code: a.code,
-        names: a.names,
-        type: a.type,
-        required: a.required,
-        sku_defining: a.skuDefining,
-        ...(a.values ? { values: a.values } : {}),
-        ...(a.unit ? { unit: a.unit } : {}),
-        ...(a.min !== undefined ? { min: a.min } : {}),
-        ...(a.max !== undefined ? { max: a.max } : {}),
-        ...(a.maxLength !== undefined ? { max_length: a.maxLength } : {}),
-      })),
+      attributes: c.attributes.map(attributeJson),
     })),
   };
 }

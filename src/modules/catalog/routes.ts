@@ -11,7 +11,7 @@ import type { CatalogService, Product } from './service.ts';
 import type { ImportsService, ProductImport } from './imports.ts';
 import { readSingleFile } from '../../platform/http/uploads.ts';
 import { COLUMN_PREFIXES, PRODUCT_COLUMNS, REQUIRED_COLUMNS, SKU_COLUMNS } from './bulk.ts';
-import { type AttributeDefinition, type ResolvedCategory } from './taxonomy.ts';
+import { attributeJson, type ResolvedCategory } from './taxonomy.ts';
 
 
 const ListingSchema = Type.Object({
@@ -107,19 +107,6 @@ export function productView(product: Product) {
   };
 }
 
-const attributeView = (a: AttributeDefinition) => ({
-  code: a.code,
-  names: a.names,
-  type: a.type,
-  required: a.required,
-  sku_defining: a.skuDefining,
-  ...(a.values ? { values: a.values } : {}),
-  ...(a.unit ? { unit: a.unit } : {}),
-  ...(a.min !== undefined ? { min: a.min } : {}),
-  ...(a.max !== undefined ? { max: a.max } : {}),
-  ...(a.maxLength !== undefined ? { max_length: a.maxLength } : {}),
-});
-
 function categoryView(c: ResolvedCategory, today: string) {
   const step = [...c.commission].reverse().find((s) => s.from <= today);
   return {
@@ -130,7 +117,7 @@ function categoryView(c: ResolvedCategory, today: string) {
     commission_rate: step?.rate ?? null,
     certifications: c.certifications.map((r) => ({ markets: r.markets, any_of: r.anyOf, basis: r.basis })),
     qualification_required: c.qualificationRequired,
-    attributes: c.attributes.map(attributeView),
+    attributes: c.attributes.map(attributeJson),
   };
 }
 

@@ -241,13 +241,23 @@ export function productProblems(input: ProductInput, context: ProductContext): F
 
 /**
  * A stable hash of what a seller said, so saving or importing the same product again changes
- * nothing. It is taken over the product as it is stored — a left-out SKU field is its empty value —
+ * nothing. It is taken over the product as it is stored — a left-out field is its empty value —
  * and without stock counts, which are not content.
  */
 export function contentHash(input: ProductInput): string {
   const stored = {
     ...input,
     seller_ref: input.seller_ref ?? null,
+    descriptions: input.descriptions ?? {},
+    attributes: input.attributes ?? {},
+    images: input.images ?? [],
+    video: input.video ?? null,
+    brand: input.brand ?? null,
+    model: input.model ?? null,
+    manufacturer: input.manufacturer ?? null,
+    eu_responsible_person: input.eu_responsible_person ?? null,
+    warnings: input.warnings ?? {},
+    hs_code: input.hs_code ?? null,
     skus: input.skus.map(({ stock: _stock, ...sku }) => ({
       ...sku,
       variant: sku.variant ?? {},

@@ -10,7 +10,7 @@ import { canonicalJson } from '../../platform/canonical-json.ts';
 import { mergePatch } from '../../platform/merge-patch.ts';
 import { findingsFingerprint, type AdmissionService, type CertificatesService, type Finding, type ListingReviewsService, type MarketDecision, type ProductForAdmission } from '../compliance/index.ts';
 import { actorOf, authorize, requireOperator, requireSeller, type Caller } from '../identity/index.ts';
-import type { InventoryService } from '../inventory/index.ts';
+import { DEFAULT_WAREHOUSE, type InventoryService } from '../inventory/index.ts';
 import type { MarketDirectory } from '../markets/index.ts';
 import type { SellersService } from '../sellers/index.ts';
 import type { CategoriesService } from './categories.ts';
@@ -440,10 +440,12 @@ export function createCatalogService(platform: Platform, deps: CatalogDependenci
           .limit(200);
         if (rows.length === 0) return;
         const skuRows = await skusOf(tx, sellerId, rows.map((r) => r.id));
-        const available = await deps.inventory.availableBySku(tx, sellerId, [...skuRows.values()].flat().map((s) => s.id));
+        // The file's stock column is the quantity on hand in the seller's own warehouse, so that is what goes out.
+        const levels = await deps.inventory.levels(tx, sellerId, [...skuRows.values()].flat().map((s) => s.id));
+        const onHand = new Map(levels.filter((l) => l.warehouse === DEFAULT_WAREHOUSE).map((l) => [l.skuId, l.onHand]));
         for (const row of rows) {
           const own = skuRows.get(row.id) ?? [];
-          yield { input: inputOf(row, own), status: row.status, stock: new Map(own.map((s) => [s.sellerSku, available.get(s.id) ?? 0])) };
+          yield { input: inputOf(row, own), status: row.status, stock: new Map(own.map((s) => [s.sellerSku, onHand.get(s.id) ?? 0])) };
         }
         after = rows.at(-1)!.id;
       }

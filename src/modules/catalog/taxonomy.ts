@@ -515,3 +515,17 @@ export function certificationsFor(category: ResolvedCategory, market: string, ma
     rule.markets.some((entry) => entry === market || (Object.hasOwn(marketGroups, entry) && (marketGroups[entry] ?? []).includes(market))),
   );
 }
+
+/** An attribute definition in the data file's shape, which is also how the API shows it. */
+export const attributeJson = (a: AttributeDefinition) => ({
+  code: a.code,
+  names: a.names,
+  type: a.type,
+  required: a.required,
+  sku_defining: a.skuDefining,
+  ...(a.values ? { values: a.values } : {}),
+  ...(a.unit ? { unit: a.unit } : {}),
+  ...(a.min !== undefined ? { min: a.min } : {}),
+  ...(a.max !== undefined ? { max: a.max } : {}),
+  ...(a.maxLength !== undefined ? { max_length: a.maxLength } : {}),
+});

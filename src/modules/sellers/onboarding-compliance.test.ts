@@ -4,7 +4,8 @@ import { databaseError } from '../../platform/db/index.ts';
 import { useTestApp } from '../../../test/support/app.ts';
 import { addStaff, createOperator, signUpSeller, submittedApplication, unique, uploadRequiredDocuments, type SellerActor } from '../../../test/support/actors.ts';
 import { enterpriseForm } from '../../../test/support/fixtures.ts';
-import { apiClient, type ApiClient, type ApiResponse } from '../../../test/support/http.ts';
+import { apiClient, type ApiClient } from '../../../test/support/http.ts';
+import { expectProblem } from '../../../test/support/expect.ts';
 import type { ApplicationForm } from './rules.ts';
 
 /**
@@ -17,12 +18,6 @@ type Operator = { token: string; accountId: string };
 
 /** Shown to the applicant when compliance ends an application; it must never name the reason. */
 const GENERIC_REASON = 'The application could not be approved. Contact seller support for details.';
-
-function expectProblem(response: ApiResponse, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
-  expect(response.body).toMatchObject({ status, code });
-}
 
 const standardForm = (overrides: Partial<ApplicationForm> = {}) => enterpriseForm({ store: { name: unique('Store'), type: 'standard' }, ...overrides });
 

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../../test/support/app.ts';
 import { createOperator, signUpSeller, submittedApplication, unique, uploadRequiredDocuments, type SellerActor } from '../../../test/support/actors.ts';
 import { enterpriseForm, individualForm } from '../../../test/support/fixtures.ts';
-import { apiClient, type ApiClient, type ApiResponse } from '../../../test/support/http.ts';
+import { apiClient, type ApiClient } from '../../../test/support/http.ts';
+import { expectProblem } from '../../../test/support/expect.ts';
 import { pdfFile } from '../../seed/sample-files.ts';
 import type { ApplicationForm } from './rules.ts';
 
@@ -15,12 +16,6 @@ import type { ApplicationForm } from './rules.ts';
 type Operator = { token: string; accountId: string };
 
 const standardForm = (overrides: Partial<ApplicationForm> = {}) => enterpriseForm({ store: { name: unique('Store'), type: 'standard' }, ...overrides });
-
-function expectProblem(response: ApiResponse, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
-  expect(response.body).toMatchObject({ status, code });
-}
 
 async function draftWithDocuments(api: ApiClient, seller: SellerActor, form: ApplicationForm = standardForm(), kind: 'enterprise' | 'individual' = 'enterprise') {
   const created = await api.post('/v1/seller/applications', { kind, form }, { token: seller.token });
