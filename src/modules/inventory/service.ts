@@ -61,16 +61,18 @@ export function createInventoryService(platform: Platform) {
       const keyOf = (sellerId: string, skuId: string, warehouse: string) => `${sellerId}\u0000${skuId}\u0000${warehouse}`;
       const wanted = changes.map((change) => ({ ...change, warehouse: change.warehouse ?? DEFAULT_WAREHOUSE }));
       const locked = new Map<string, { onHand: number; reserved: number; exists: boolean }>();
-      for (let i = 0; i < wanted.length; i += 500) {
-        const chunk = wanted.slice(i, i + 500);
-        const rows = await queryRows<{ seller_id: string; sku_id: string; warehouse: string; on_hand: number; reserved: number }>(
-          tx,
-          sql`SELECT seller_id, sku_id, warehouse, on_hand, reserved FROM stock_levels
-              WHERE (seller_id, sku_id, warehouse) IN (${sql.join(chunk.map((c) => sql`(${c.sellerId}, ${c.skuId}, ${c.warehouse})`), sql`, `)})
-              ORDER BY seller_id, sku_id, warehouse FOR UPDATE`,
-        );
-        for (const row of rows) locked.set(keyOf(row.seller_id, row.sku_id, row.warehouse), { onHand: Number(row.on_hand), reserved: Number(row.reserved), exists: true });
-      }
+      // The keys travel as three arrays joined to the table: one plan and three parameters however
+      // many there are. (A row-value IN list of a few hundred tuples also breaks PGlite's commit.)
+      const rows = await queryRows<{ seller_id: string; sku_id: string; warehouse: string; on_hand: number; reserved: number }>(
+        tx,
+        sql`SELECT s.seller_id, s.sku_id, s.warehouse, s.on_hand, s.reserved
+            FROM stock_levels s
+            JOIN unnest(${sql.param(wanted.map((c) => c.sellerId))}::text[], ${sql.param(wanted.map((c) => c.skuId))}::text[], ${sql.param(wanted.map((c) => c.warehouse))}::text[]) AS k(seller_id, sku_id, warehouse)
+              ON s.seller_id = k.seller_id AND s.sku_id = k.sku_id AND s.warehouse = k.warehouse
+            ORDER BY s.seller_id, s.sku_id, s.warehouse
+            FOR UPDATE OF s`,
+      );
+      for (const row of rows) locked.set(keyOf(row.seller_id, row.sku_id, row.warehouse), { onHand: Number(row.on_hand), reserved: Number(row.reserved), exists: true });
       const results: StockLevel[] = [];
       const levels = new Map<string, typeof stockLevels.$inferInsert>();
       const movements: (typeof stockMovements.$inferInsert)[] = [];
