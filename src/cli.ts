@@ -107,27 +107,27 @@ program
     }
   });
 
-/** The seller's owner, on whose behalf the command line imports and exports. */
-async function ownerOf(app: Awaited<ReturnType<typeof createApp>>, sellerId: string): Promise<SellerPrincipal> {
-  const [owner] = (await app.modules.identity.service.sellerMembersWith(app.platform.db, sellerId, 'products')).filter((a) => a.kind === 'seller');
-  if (!owner) {
-    console.error(`No seller ${sellerId}, or it has no active members.`);
+/** The seller member on whose behalf the command line imports and exports. */
+async function memberOf(app: Awaited<ReturnType<typeof createApp>>, seller: string): Promise<SellerPrincipal> {
+  const principal = await app.modules.identity.service.sellerMemberPrincipal(seller, 'cli');
+  if (!principal) {
+    console.error(`No active seller member ${seller}: give a seller id (sel_…, acting as its owner) or a member's e-mail.`);
     process.exit(2);
   }
-  return { kind: 'seller', accountId: owner.id, sessionId: 'cli', sellerId, role: 'owner', permissions: [] };
+  return principal;
 }
 
 const importCommand = program.command('import').description('Import data from files');
 importCommand
   .command('products <file>')
   .description('Import a CSV or Excel (.xlsx) product file in the template for a seller, with a progress bar')
-  .requiredOption('--seller <sellerId>', 'the seller the products belong to (sel_…)')
+  .requiredOption('--seller <seller>', 'the seller: its id (sel_…, acting as its owner) or a member’s e-mail')
   .action(async (file: string, options: { seller: string }) => {
     const cfg = config();
     const content = readFileSync(file);
     const app = await createApp(cfg, { logger: createLogger({ ...cfg, logLevel: 'warn' }) });
     try {
-      const principal = await ownerOf(app, options.seller);
+      const principal = await memberOf(app, options.seller);
       const { imports } = app.modules.catalog;
       const started = await imports.start({ principal }, { fileName: path.basename(file), content });
       const bar = new SingleBar({ format: 'Importing |{bar}| {value} rows · {created} new · {updated} changed · {unchanged} unchanged · {failed} refused', hideCursor: true }, Presets.shades_classic);
@@ -139,7 +139,8 @@ importCommand
       });
       bar.stop();
       await app.settle();
-      console.log(`Import ${done.id} ${done.status}: ${done.counts.rowsImported} rows imported, ${done.counts.rowsFailed} refused.`);
+      const { rowsImported, rowsFailed, productsCreated, productsUpdated, productsUnchanged } = done.counts;
+      console.log(`Import ${done.id} ${done.status}: ${rowsImported} rows imported, ${rowsFailed} refused; products: ${productsCreated} new, ${productsUpdated} changed, ${productsUnchanged} unchanged.`);
       for (const error of done.errors.slice(0, 50)) console.log(`  row ${error.row}, ${error.column}: ${error.message}`);
       if (done.errors.length > 50) console.log(`  … ${done.errors.length - 50} more (GET /v1/seller/imports/${done.id})`);
       if (done.failure) console.log(done.failure);
@@ -153,7 +154,7 @@ const exportCommand = program.command('export').description('Export data to file
 exportCommand
   .command('products')
   .description('Export a seller’s catalogue in the import template')
-  .requiredOption('--seller <sellerId>', 'the seller (sel_…)')
+  .requiredOption('--seller <seller>', 'the seller: its id (sel_…, acting as its owner) or a member’s e-mail')
   .option('--format <format>', 'csv or xlsx', 'xlsx')
   .requiredOption('--out <file>', 'where to write it')
   .action(async (options: { seller: string; format: string; out: string }) => {
@@ -164,7 +165,7 @@ exportCommand
     const cfg = config();
     const app = await createApp(cfg, { logger: createLogger({ ...cfg, logLevel: 'warn' }) });
     try {
-      const principal = await ownerOf(app, options.seller);
+      const principal = await memberOf(app, options.seller);
       const file = await app.modules.catalog.imports.export({ principal }, options.format);
       writeFileSync(options.out, file.content);
       console.log(`Wrote ${options.out} (${file.content.length} bytes).`);

@@ -378,6 +378,27 @@ export function createIdentityService(platform: Platform) {
       return rows.map((row) => toAccount(row.accounts));
     },
 
+    /**
+     * A seller member acting outside a session, for the command line: named by e-mail (that member,
+     * with their own role and permissions) or by seller id (its owner). Null when there is no such
+     * active member.
+     */
+    async sellerMemberPrincipal(member: string, sessionId: string): Promise<SellerPrincipal | null> {
+      const bySellerId = member.startsWith('sel_');
+      const [row] = await db
+        .select({ accountId: accounts.id, sellerId: sellerMembers.sellerId, role: sellerMembers.role, permissions: sellerMembers.permissions })
+        .from(sellerMembers)
+        .innerJoin(accounts, eq(accounts.id, sellerMembers.accountId))
+        .where(
+          and(
+            eq(accounts.status, 'active'),
+            bySellerId ? and(eq(sellerMembers.sellerId, member), eq(sellerMembers.role, 'owner')) : eq(accounts.emailNormalized, normalizeEmail(member)),
+          ),
+        );
+      if (!row) return null;
+      return { kind: 'seller', accountId: row.accountId, sessionId, sellerId: row.sellerId, role: row.role as 'owner' | 'staff', permissions: row.permissions as SellerPermission[] };
+    },
+
     /** Active operators holding any of the roles, for notifications to the team that acts on something. */
     async operatorsWithRoles(tx: Db, roles: readonly OperatorRole[]): Promise<Account[]> {
       const rows = await tx

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DATA_DIR } from '../paths.ts';
 
 /**
  * Configuration comes only from the environment (secrets included) and is validated at start-up.
@@ -112,7 +113,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     seedDemoData: read('CARAVAN_SEED_DEMO', boolean, nodeEnv !== 'production'),
     runWorkers: read('CARAVAN_WORKERS', boolean, true),
     trustProxy: read('TRUST_PROXY', boolean, false),
-    sanctionsListDir: path.resolve(cwd, read('SANCTIONS_LIST_DIR', text, 'data/sanctions/sample')),
+    // The shipped sample list is found wherever the command runs; a list of the operator's own is named from where they are.
+    sanctionsListDir: path.resolve(cwd, read('SANCTIONS_LIST_DIR', text, path.join(DATA_DIR, 'sanctions', 'sample'))),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
