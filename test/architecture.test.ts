@@ -55,9 +55,12 @@ describe('architecture', () => {
     const modules = readdirSync(path.join(SRC, 'modules'));
     for (const name of modules) {
       const dir = path.join(SRC, 'modules', name);
-      for (const part of ['index.ts', 'service.ts', 'routes.ts', 'schema.ts']) {
+      for (const part of ['index.ts', 'service.ts', 'schema.ts']) {
         expect(readdirSync(dir), `${name} has ${part}`).toContain(part);
       }
+      // A module that serves HTTP does it from routes.ts; one that serves only other modules has none.
+      const servesHttp = readFileSync(path.join(dir, 'index.ts'), 'utf8').includes('registerRoutes');
+      expect(readdirSync(dir).includes('routes.ts'), `${name}: routes.ts present exactly when index.ts registers routes`).toBe(servesHttp);
     }
   });
 });
