@@ -355,6 +355,22 @@ export function createCatalogService(platform: Platform, deps: CatalogDependenci
     if (problems.length > 0) throw validationFailed(problems);
   }
 
+  /**
+   * Runs a save that writes SKU codes. Two saves can pass the code check at once; the database's
+   * unique index stops the second, and the check, run again now that the first has committed,
+   * names every code it took — the answer the second save would have had a moment later.
+   */
+  async function racingForSkuCodes<T>(save: (attempt: (sellerId: string, input: ProductInput, productId: string | null) => void) => Promise<T>): Promise<T> {
+    let attempted: [sellerId: string, input: ProductInput, productId: string | null] | undefined;
+    try {
+      return await save((...attempt) => (attempted = attempt));
+    } catch (error) {
+      if (!isUniqueViolation(error, 'skus_seller_sku_idx') || !attempted) throw error;
+      await validate(db, ...attempted);
+      throw conflict('concurrent_change', 'Another save took one of these SKU codes at the same moment; send this one again.');
+    }
+  }
+
   async function requireOpenStore(tx: Db, sellerId: string): Promise<void> {
     if (!(await deps.sellers.openStore(tx, sellerId))) {
       throw conflict('store_not_open', 'Products can be listed once your store is open: finish onboarding first.');
@@ -460,8 +476,9 @@ export function createCatalogService(platform: Platform, deps: CatalogDependenci
     async create(caller: Caller, input: ProductInput, options: { publish?: boolean; reference?: string } = {}): Promise<Product> {
       const seller = requireSeller(caller.principal);
       authorize(seller, 'create', 'Product', { sellerId: seller.sellerId });
-      return inTransaction(db, async (tx) => {
+      return racingForSkuCodes((attempt) => inTransaction(db, async (tx) => {
         await requireOpenStore(tx, seller.sellerId);
+        attempt(seller.sellerId, input, null);
         await validate(tx, seller.sellerId, input, null);
         const now = clock.now();
         const id = ids(PRODUCT_PREFIX);
@@ -493,7 +510,7 @@ export function createCatalogService(platform: Platform, deps: CatalogDependenci
         await audit.record(tx, { actor: actorOf(caller), action: 'product.create', subject: { type: 'product', id }, sellerId: seller.sellerId, to: { status: row.status, category: input.category, markets: input.markets } });
         await judge(tx, seller.sellerId, [row], caller);
         return view(tx, row);
-      });
+      }));
     },
 
     async get(caller: Caller, productId: string): Promise<Product> {
@@ -506,7 +523,7 @@ export function createCatalogService(platform: Platform, deps: CatalogDependenci
      * seller_sku). Saving what is already there changes nothing; a change is judged again at once.
      */
     async update(caller: Caller, productId: string, patch: Record<string, unknown>, options: { expectedVersion?: number } = {}): Promise<Product> {
-      return inTransaction(db, async (tx) => {
+      return racingForSkuCodes((attempt) => inTransaction(db, async (tx) => {
         const row = await loadOwn(tx, caller, productId, 'update', true);
         if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) {
           throw conflict('version_conflict', `The product changed since version ${options.expectedVersion} (now ${row.version}); reload it and apply your change again.`);
@@ -515,6 +532,7 @@ export function createCatalogService(platform: Platform, deps: CatalogDependenci
         const { skus: newSkus, ...rest } = patch;
         const merged = mergePatch(before, rest) as ProductInput;
         const input: ProductInput = { ...merged, skus: newSkus === undefined ? before.skus : (newSkus as SkuInput[]) };
+        attempt(row.sellerId, input, row.id);
         await validate(tx, row.sellerId, input, row.id);
         const hash = contentHash(input);
         const seller = requireSeller(caller.principal);
@@ -532,7 +550,7 @@ export function createCatalogService(platform: Platform, deps: CatalogDependenci
         await audit.record(tx, { actor: actorOf(caller), action: 'product.update', subject: { type: 'product', id: row.id }, sellerId: row.sellerId, from: { version: row.version }, to: { version: row.version + 1 } });
         await judge(tx, row.sellerId, [updated!], caller);
         return view(tx, updated!);
-      });
+      }));
     },
 
     async changeStatus(caller: Caller, productId: string, status: ProductStatus): Promise<Product> {
