@@ -13,3 +13,6 @@ export function createMarketsModule(platform: Platform) {
 }
 
 export type MarketsModule = ReturnType<typeof createMarketsModule>;
+
+export { landedCost, type LandedCostInput, type LandedCostResult, type TaxLine } from './landed-cost.ts';
+export { shippedFxRates, type FxLookup, type FxRateTable } from './fx.ts';
