@@ -55,9 +55,14 @@ describe('architecture', () => {
     const modules = readdirSync(path.join(SRC, 'modules'));
     for (const name of modules) {
       const dir = path.join(SRC, 'modules', name);
-      for (const part of ['index.ts', 'service.ts', 'schema.ts']) {
+      for (const part of ['index.ts', 'service.ts']) {
         expect(readdirSync(dir), `${name} has ${part}`).toContain(part);
       }
+      // The tables a module owns are declared in its schema.ts, and nowhere else.
+      const declaresTables = (file: string) => /\bpgTable\(/.test(readFileSync(path.join(dir, file), 'utf8'));
+      const sources = readdirSync(dir).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'));
+      expect(sources.filter((file) => file !== 'schema.ts' && declaresTables(file)), `${name} declares tables outside schema.ts`).toEqual([]);
+      if (sources.includes('schema.ts')) expect(declaresTables('schema.ts'), `${name}/schema.ts declares tables`).toBe(true);
       // A module that serves HTTP does it from routes.ts; one that serves only other modules has none.
       const servesHttp = readFileSync(path.join(dir, 'index.ts'), 'utf8').includes('registerRoutes');
       expect(readdirSync(dir).includes('routes.ts'), `${name}: routes.ts present exactly when index.ts registers routes`).toBe(servesHttp);

@@ -255,6 +255,7 @@ async function buildWorld(): Promise<World> {
         productId: { valid: catalogue.live.id, foreign: catalogue.rivalProduct.id },
         certificateId: { valid: catalogue.certificate.id, foreign: catalogue.rivalCertificate.id },
         importId: { valid: catalogue.productImport.id, foreign: catalogue.rivalImport.id },
+        shipmentId: { valid: catalogue.shipment.id, foreign: catalogue.rivalShipment.id },
       },
       ops: {
         applicationId: { valid: other.application.id },
@@ -329,6 +330,21 @@ async function buildCatalogue(opsToken: string) {
   if (category.status !== 200 || !restrictedItem) throw new Error(`no category or restricted item: ${JSON.stringify([category.body, items.body])}`);
   const { id: _id, version: _version, active: _active, updated_by: _by, updated_at: _at, ...restriction } = restrictedItem as Record<string, unknown>;
 
+  const parcel = {
+    order_ref: 'BAD-INPUT-ORDER',
+    // The seller's own carrier: the world's clock is before the sample rate sheets take effect.
+    service_code: 'own_carrier',
+    sender: { name: 'Foshan Lumen Lighting Co., Ltd.', lines: ['8 Lighting Road'], city: 'Foshan', postal_code: '528000', country: 'CN', phone: '+86 757 8888 0000' },
+    recipient: { name: 'Lucia Fernandez', lines: ['Calle Mayor 10'], city: 'Madrid', postal_code: '28013', country: 'ES', phone: '+34 600 123 456' },
+    items: [{ description: 'LED bulb 9 W E27', quantity: 2, net_weight_g: 120, unit_value: { amount: 1290, currency: 'CNY' }, hs_code: '853952', origin_country: 'CN' }],
+    weight_g: 300,
+    package_mm: { length: 200, width: 120, height: 100 },
+  };
+  const withUps = (trackingNumber: string) => ({ ...parcel, own_carrier: { carrier_code: 'ups', tracking_number: trackingNumber } });
+  const shipment = await created<{ id: string }>('buying a label', api.post('/v1/seller/shipments', withUps('1Z999AA10123456784'), { token: merchant.token }));
+  const rivalShipment = await created<{ id: string }>('buying a label', api.post('/v1/seller/shipments', withUps('1Z12345E0205271686'), { token: rival.token }));
+  const quote = { origin_country: 'CN', destination: { country: 'ES', postal_code: '28013' }, date: '2026-11-25', items: [{ weight_g: 60, dimensions_mm: { length: 120, width: 65, height: 65 }, value: { amount: 1290, currency: 'CNY' }, hs_code: '853952', quantity: 2 }] };
+
   // The imports and the certificate's announcement are worked off now, not during the requests.
   await app().settle();
   const current = await created<ProductView>('reading a product', api.get(`/v1/seller/products/${live.id}`, { token: merchant.token }), 200);
@@ -344,8 +360,11 @@ async function buildCatalogue(opsToken: string) {
     'POST /v1/store/products/{productId}/reports': { market: 'US', reason: 'counterfeit', details: 'The logo is misspelt.' },
     'PUT /v1/ops/categories/{code}': { definition: category.body.definition, reason: 'Names checked by the bad-input test.' },
     'PUT /v1/ops/compliance/prohibited-items/{itemId}': { item: restriction, reason: 'Keywords checked by the bad-input test.' },
+    'POST /v1/seller/shipments': { ...withUps('1Z12345E6605272234'), order_ref: 'BAD-INPUT-ORDER-2' },
+    'POST /v1/seller/logistics/quotes': quote,
+    'POST /v1/store/shipping-quotes': quote,
   };
-  return { merchant, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, bodies };
+  return { merchant, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, shipment, rivalShipment, bodies };
 }
 
 beforeAll(async () => {
@@ -353,7 +372,7 @@ beforeAll(async () => {
 });
 
 /** Seller Center operations on a catalogue: only a seller whose store is open has one. */
-const CATALOGUE = /^\/v1\/seller\/(products|certificates|imports|exports|inventory)(\/|$)/;
+const CATALOGUE = /^\/v1\/seller\/(products|certificates|imports|exports|inventory|logistics|shipments|carriers)(\/|$)/;
 
 /**
  * The credentials of someone each surface lets in. /v1/auth gets a new buyer session each time it
@@ -461,6 +480,10 @@ const PATTERN_EXAMPLES: Record<string, string> = {
   '^\\d{8,14}$': '6901234567892',
   '^\\d{6,10}$': '853952',
   '^\\d{4,10}$': '8539',
+  '^[A-Z]{2}(,[A-Z]{2}){0,9}$': 'CN,ES',
+  '^[a-z0-9_]{2,60}$': 'caravan_standard',
+  '^[a-z0-9][a-z0-9_-]{1,39}$': 'ups',
+  '^\\+?[0-9 ()-]{6,24}$': '+34 600 123 456',
 };
 const FORMAT_EXAMPLES: Record<string, string> = { email: 'bad.input@example.com', date: '2031-01-01', 'date-time': '2031-01-01T00:00:00Z', uri: 'https://images.example.com/bad-input.jpg' };
 

@@ -1,0 +1,169 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addStaff, sellerWithOpenStore, type SellerActor } from '../../../test/support/actors.ts';
+import { useTestApp } from '../../../test/support/app.ts';
+import { expectProblem } from '../../../test/support/expect.ts';
+import { apiClient } from '../../../test/support/http.ts';
+
+/**
+ * The logistics hub through HTTP: quotes for a parcel from China to Spain, then a label bought,
+ * printed, cancelled and bought again — and nobody else's seller can touch it.
+ */
+
+const bulbs = { description: 'LED bulb 9 W E27', weight_g: 60, dimensions_mm: { length: 120, width: 65, height: 65 }, value: { amount: 1290, currency: 'CNY' }, hs_code: '853952', quantity: 4 };
+
+const parcelToMadrid = {
+  origin_country: 'CN',
+  destination: { country: 'ES', postal_code: '28013' },
+  items: [bulbs],
+  package: { length_mm: 250, width_mm: 150, height_mm: 140 },
+  date: '2026-11-25',
+};
+
+const sender = { name: '佛山流明照明有限公司', name_latin: 'Foshan Lumen Lighting Co., Ltd.', lines: ['8 Lighting Road, Chancheng District'], city: 'Foshan', region: 'Guangdong', postal_code: '528000', country: 'CN', phone: '+86 757 8888 0000' };
+const recipient = { name: 'Lucía Fernández', lines: ['Calle Mayor 10, 3º B'], city: 'Madrid', postal_code: '28013', country: 'ES', phone: '+34 600 123 456' };
+
+const shipmentBody = (overrides: Record<string, unknown> = {}) => ({
+  order_ref: 'ORD-2026-0001',
+  service_code: 'caravan_standard',
+  sender,
+  recipient,
+  items: [{ description: 'LED bulb 9 W E27', quantity: 4, net_weight_g: 240, unit_value: { amount: 1290, currency: 'CNY' }, hs_code: '853952', origin_country: 'CN' }],
+  weight_g: 420,
+  package_mm: { length: 250, width: 150, height: 140 },
+  ...overrides,
+});
+
+const sum = (lines: { amount: { amount: number } }[]) => lines.reduce((total, line) => total + line.amount.amount, 0);
+
+describe('logistics hub', () => {
+  const app = useTestApp({ now: '2026-11-25T02:00:00Z' });
+  const api = apiClient(app);
+  let seller: SellerActor;
+
+  beforeAll(async () => {
+    seller = await sellerWithOpenStore(app(), api);
+  });
+
+  it('quotes every service that can carry a parcel to Madrid, itemised, and says why the others cannot', async () => {
+    const response = await api.post('/v1/seller/logistics/quotes', parcelToMadrid, { token: seller.token });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const { quotes, excluded } = response.body;
+    const codes = quotes.map((q: { service_code: string }) => q.service_code);
+    expect(codes).toEqual(expect.arrayContaining(['caravan_standard', 'line_cn_es_fr', 'express_integrator']));
+    expect(quotes.filter((q: { recommended: boolean }) => q.recommended).map((q: { service_code: string }) => q.service_code)).toEqual(['caravan_standard']);
+    for (const quote of quotes) {
+      // No hidden fees: the total is the sum of the lines, in the quote's currency.
+      expect(quote.total.amount).toBe(sum(quote.lines));
+      expect(quote.lines.every((line: { amount: { currency: string } }) => line.amount.currency === quote.currency)).toBe(true);
+      expect(quote.rate_sheet.id).toBeTruthy();
+      expect(quote.delivery_days.min).toBeLessThanOrEqual(quote.delivery_days.max);
+    }
+    expect(quotes.map((q: { rank: number }) => q.rank)).toEqual(quotes.map((_: unknown, i: number) => i + 1));
+    // A parcel to Spain under €150 pays Spanish VAT at checkout (IOSS) when the service prepays it.
+    const ddp = quotes.find((q: { customs: string }) => q.customs === 'DDP');
+    expect(ddp).toBeDefined();
+    expect(ddp.lines.some((line: { kind: string; code: string }) => line.kind === 'tax' && line.code === 'vat_at_sale')).toBe(true);
+    // Warehouse services need stock in that country; lines to other countries do not serve Spain.
+    expect(excluded.find((e: { service_code: string }) => e.service_code === 'wh_es_local').reasons.map((r: { code: string }) => r.code)).toContain('no_warehouse_stock');
+    expect(excluded.find((e: { service_code: string }) => e.service_code === 'line_cn_br').reasons.map((r: { code: string }) => r.code)).toContain('destination_not_served');
+  });
+
+  it('quotes the same for a buyer on the store, without signing in', async () => {
+    const store = await api.post('/v1/store/shipping-quotes', parcelToMadrid);
+    const seller_ = await api.post('/v1/seller/logistics/quotes', parcelToMadrid, { token: seller.token });
+    expect(store.status).toBe(200);
+    expect(store.body).toEqual(seller_.body);
+  });
+
+  it('refuses a parcel it cannot measure, with the field at fault', async () => {
+    const { dimensions_mm: _dims, ...noSize } = bulbs;
+    const response = await api.post('/v1/seller/logistics/quotes', { ...parcelToMadrid, package: undefined, items: [noSize] }, { token: seller.token });
+    expectProblem(response, 422, 'validation_failed');
+    expect(response.body.errors[0].path).toMatch(/^\/items\/0\/dimensions/);
+  });
+
+  it('buys a label: platform tracking number, charges as quoted, a 4×6 PDF; cancels it once, and only once', async () => {
+    const created = await api.post('/v1/seller/shipments', shipmentBody(), { token: seller.token });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ status: 'label_created', carrier_code: 'caravan', service_code: 'caravan_standard', order_ref: 'ORD-2026-0001' });
+    expect(created.body.tracking_number).toMatch(/^CRV\d{11}$/);
+    expect(created.body.charges.total.amount).toBe(sum(created.body.charges.lines));
+
+    const label = await api.get(created.body.label_url, { token: seller.token });
+    expect(label.status).toBe(200);
+    expect(label.headers['content-type']).toBe('application/pdf');
+    expect(String(label.body).startsWith('%PDF')).toBe(true);
+
+    const cancelled = await api.post(`/v1/seller/shipments/${created.body.id}/cancel`, { reason: 'Buyer changed the address' }, { token: seller.token });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', cancel_reason: 'Buyer changed the address', label_url: null });
+    expectProblem(await api.post(`/v1/seller/shipments/${created.body.id}/cancel`, { reason: 'Again' }, { token: seller.token }), 409, 'shipment_not_cancellable');
+    expectProblem(await api.get(`/v1/seller/shipments/${created.body.id}/label`, { token: seller.token }), 409, 'shipment_cancelled');
+  });
+
+  it('re-labels with another service: the old label is cancelled and the new one says what it replaces', async () => {
+    const first = await api.post('/v1/seller/shipments', shipmentBody({ order_ref: 'ORD-2026-0002' }), { token: seller.token });
+    const second = await api.post(`/v1/seller/shipments/${first.body.id}/relabel`, { service_code: 'line_cn_es_fr', reason: 'Cheaper line for a small parcel' }, { token: seller.token });
+    expect(second.status, JSON.stringify(second.body)).toBe(201);
+    expect(second.body).toMatchObject({ service_code: 'line_cn_es_fr', replaces: first.body.id, order_ref: 'ORD-2026-0002', status: 'label_created' });
+    expect(second.body.tracking_number).not.toBe(first.body.tracking_number);
+    expect((await api.get(`/v1/seller/shipments/${first.body.id}`, { token: seller.token })).body.status).toBe('cancelled');
+    const listed = await api.get('/v1/seller/shipments?order_ref=ORD-2026-0002', { token: seller.token });
+    expect(listed.body.data.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([
+      [second.body.id, 'label_created'],
+      [first.body.id, 'cancelled'],
+    ]);
+  });
+
+  it('refuses a service that cannot carry the parcel, saying why, and buys nothing', async () => {
+    // The Spain/France line takes at most 2 kg.
+    const response = await api.post('/v1/seller/shipments', shipmentBody({ order_ref: 'ORD-HEAVY', service_code: 'line_cn_es_fr', weight_g: 2600, items: [{ ...shipmentBody().items[0], quantity: 10, net_weight_g: 2400 }] }), { token: seller.token });
+    expectProblem(response, 422, 'validation_failed');
+    expect(response.body.errors.map((e: { code: string }) => e.code)).toContain('too_heavy');
+    expect((await api.get('/v1/seller/shipments?order_ref=ORD-HEAVY', { token: seller.token })).body.data).toEqual([]);
+  });
+
+  it('refuses a label whose recipient is not written in Latin script, naming the field', async () => {
+    const response = await api.post('/v1/seller/shipments', shipmentBody({ order_ref: 'ORD-CYRILLIC', recipient: { ...recipient, name: 'Анна Иванова' } }), { token: seller.token });
+    expectProblem(response, 422, 'validation_failed');
+    expect(response.body.errors.map((e: { path: string }) => e.path)).toContain('/recipient/name');
+  });
+
+  it('ships with the seller’s own carrier only under a number that carrier can have issued', async () => {
+    const own = (trackingNumber: string, orderRef: string) => shipmentBody({ order_ref: orderRef, service_code: 'own_carrier', own_carrier: { carrier_code: 'ups', tracking_number: trackingNumber } });
+    // UPS's published example; the last digit is its check digit.
+    const accepted = await api.post('/v1/seller/shipments', own('1Z 999 AA1 01234 5678 4', 'ORD-OWN-1'), { token: seller.token });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
+    expect(accepted.body).toMatchObject({ carrier_code: 'ups', tracking_number: '1Z999AA10123456784', charges: null });
+    const mistyped = await api.post('/v1/seller/shipments', own('1Z999AA10123456785', 'ORD-OWN-2'), { token: seller.token });
+    expectProblem(mistyped, 422, 'validation_failed');
+    expect(mistyped.body.errors).toEqual([expect.objectContaining({ path: '/own_carrier/tracking_number', code: 'invalid_tracking_number' })]);
+    // The same number cannot be on two live parcels.
+    expectProblem(await api.post('/v1/seller/shipments', own('1Z999AA10123456784', 'ORD-OWN-3'), { token: seller.token }), 409, 'tracking_number_in_use');
+  });
+
+  it('names the carriers a tracking number can belong to, check digit first', async () => {
+    const detected = await api.get('/v1/seller/carriers/detect?number=RR123456785CN', { token: seller.token });
+    expect(detected.status).toBe(200);
+    expect(detected.body.candidates[0]).toMatchObject({ carrier: { code: 'china-post' }, check_digit: 'verified' });
+    expect(detected.body.candidates[0].tracking_url).toContain('RR123456785CN');
+    const carriers = await api.get('/v1/seller/carriers', { token: seller.token });
+    expect(carriers.body.data.length).toBeGreaterThanOrEqual(137);
+  });
+
+  it('keeps shipments to their seller, and to staff with the orders permission', async () => {
+    const created = await api.post('/v1/seller/shipments', shipmentBody({ order_ref: 'ORD-2026-0003' }), { token: seller.token });
+    const rival = await sellerWithOpenStore(app(), api);
+    expectProblem(await api.get(`/v1/seller/shipments/${created.body.id}`, { token: rival.token }), 404, 'not_found');
+    expectProblem(await api.get(`/v1/seller/shipments/${created.body.id}/label`, { token: rival.token }), 404, 'not_found');
+    expectProblem(await api.post(`/v1/seller/shipments/${created.body.id}/cancel`, { reason: 'Not mine' }, { token: rival.token }), 404, 'not_found');
+    expect((await api.get('/v1/seller/shipments', { token: rival.token })).body.data).toEqual([]);
+
+    const catalogue = await addStaff(api, seller, ['products']);
+    expectProblem(await api.get(`/v1/seller/shipments/${created.body.id}`, { token: catalogue.token }), 403, 'permission_denied');
+    expectProblem(await api.post('/v1/seller/shipments', shipmentBody({ order_ref: 'ORD-STAFF' }), { token: catalogue.token }), 403, 'permission_denied');
+    const warehouse = await addStaff(api, seller, ['orders']);
+    expect((await api.get(`/v1/seller/shipments/${created.body.id}`, { token: warehouse.token })).status).toBe(200);
+    expect((await api.get(`/v1/seller/shipments/${created.body.id}`, { token: seller.token })).body.status).toBe('label_created');
+  });
+});
