@@ -21,7 +21,7 @@ import { createComplianceModule, type SanctionsScreener } from './modules/compli
 import { createIdentityModule } from './modules/identity/index.ts';
 import { createInventoryModule } from './modules/inventory/index.ts';
 import { createLogisticsModule } from './modules/logistics/index.ts';
-import { createTrackingModule } from './modules/tracking/index.ts';
+import { createTrackingModule, type TrackingProvider } from './modules/tracking/index.ts';
 import { createMarketsModule } from './modules/markets/index.ts';
 import { createNotificationsModule, type Mailer } from './modules/notifications/index.ts';
 import { createSellersModule } from './modules/sellers/index.ts';
@@ -34,6 +34,8 @@ export interface AppOverrides {
   storage?: ObjectStorage;
   screener?: SanctionsScreener;
   mailer?: Mailer;
+  /** Where tracking events come from, instead of the one the configuration names. */
+  trackingProvider?: TrackingProvider;
 }
 
 const VERSION = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -98,8 +100,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const sellers = createSellersModule(platform, { identity: identity.service, markets: markets.service, compliance: compliance.service });
   const inventory = createInventoryModule(platform);
   const catalog = createCatalogModule(platform, { compliance, inventory: inventory.service, markets: directory, sellers: sellers.service });
-  const tracking = createTrackingModule();
-  const logistics = createLogisticsModule(platform, { markets: directory, checkTrackingNumber: (carrier, number) => tracking.service.checkNumber(carrier, number) });
+  const tracking = createTrackingModule(platform, overrides.trackingProvider ? { provider: overrides.trackingProvider } : {});
+  const logistics = createLogisticsModule(platform, { markets: directory, tracking: tracking.service });
   const modules = { identity, markets, compliance, notifications, sellers, inventory, catalog, tracking, logistics };
   await sellers.installReferenceData();
   await compliance.installReferenceData();

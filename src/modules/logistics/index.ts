@@ -2,6 +2,7 @@ import type { Platform } from '../../platform/index.ts';
 import type { HttpApp } from '../../platform/http/server.ts';
 import { registerLogisticsRoutes } from './routes.ts';
 import { createLogisticsService, type LogisticsDependencies } from './service.ts';
+import { TRACKING_EVENTS, type MainStatus } from '../tracking/index.ts';
 
 export { LOGISTICS_EVENTS, type LogisticsService, type NewShipment, type QuoteRequest, type Shipment } from './service.ts';
 export { OWN_CARRIER_SERVICE, PLATFORM_CARRIER, platformTrackingNumber, type ShipmentStatus } from './rules.ts';
@@ -9,6 +10,12 @@ export { OWN_CARRIER_SERVICE, PLATFORM_CARRIER, platformTrackingNumber, type Shi
 /** Logistics services and rate sheets, quotes, shipments and their labels. */
 export function createLogisticsModule(platform: Platform, deps: LogisticsDependencies) {
   const service = createLogisticsService(platform, deps);
+  // Any stage past the label means the carrier has the parcel: it can no longer be cancelled.
+  platform.events.subscribe('logistics.hand-over', [TRACKING_EVENTS.stageReached], async (event, tx) => {
+    const { shipmentId, stage, occurredAt } = event.payload as { shipmentId: string; stage: MainStatus; occurredAt: string };
+    if (stage === 'pending' || stage === 'info_received' || !event.sellerId) return;
+    await service.handOver(tx, event.sellerId, shipmentId, new Date(occurredAt));
+  });
   return { service, registerRoutes: (app: HttpApp) => registerLogisticsRoutes(app, service) };
 }
 

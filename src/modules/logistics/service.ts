@@ -7,6 +7,7 @@ import { add, convert, multiply, toDecimal, zero, type Money } from '../../platf
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { actorOf, authorize, requireSeller, type Caller } from '../identity/index.ts';
 import { landedCost, shippedFxRates, type MarketDirectory } from '../markets/index.ts';
+import type { TrackingService } from '../tracking/index.ts';
 import { CUSTOMS_CATEGORIES, renderLabel, type CustomsCategory, type LabelAddress, type ShippingLabel } from './label.ts';
 import { loadLogisticsData, serviceByCode, type LogisticsData } from './rate-sheets.ts';
 import { QuoteError, quoteServices, type DutiesAndTaxes, type Parcel, type QuoteResult, type ServiceQuote } from './quote.ts';
@@ -82,8 +83,8 @@ export interface Shipment {
 
 export interface LogisticsDependencies {
   markets: MarketDirectory;
-  /** Why a number is not one the carrier issues, or null when it is (the tracking registry's check). */
-  checkTrackingNumber: (carrierCode: string, trackingNumber: string) => string | null;
+  /** Checks a seller's own carrier's numbers, and follows every label's journey. */
+  tracking: Pick<TrackingService, 'checkNumber' | 'follow' | 'stop'>;
 }
 
 type Row = typeof shipments.$inferSelect;
@@ -269,7 +270,7 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
     let trackingNumber: string;
     if (input.serviceCode === OWN_CARRIER_SERVICE) {
       if (!input.ownCarrier) throw validationFailed([{ in: 'body', path: '/own_carrier', code: 'required', message: 'is required with the seller’s own carrier' }]);
-      const problem = deps.checkTrackingNumber(input.ownCarrier.carrierCode, input.ownCarrier.trackingNumber);
+      const problem = deps.tracking.checkNumber(input.ownCarrier.carrierCode, input.ownCarrier.trackingNumber);
       if (problem) throw validationFailed([{ in: 'body', path: '/own_carrier/tracking_number', code: 'invalid_tracking_number', message: problem }]);
       carrierCode = input.ownCarrier.carrierCode;
       trackingNumber = input.ownCarrier.trackingNumber.replace(/[\s-]/g, '').toUpperCase();
@@ -323,6 +324,7 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
       throw error;
     }
     await storage.put(labelKey(row), pdf);
+    await deps.tracking.follow(tx, { sellerId: seller.sellerId, shipmentId: id, carrierCode, trackingNumber });
     await audit.record(tx, { actor: actorOf(caller), action: 'shipment.create', subject: { type: 'shipment', id }, sellerId: seller.sellerId, to: { status: 'label_created', service: input.serviceCode, trackingNumber, replaces } });
     await events.publish(tx, { type: LOGISTICS_EVENTS.shipmentCreated, subject: { type: 'shipment', id }, sellerId: seller.sellerId, payload: { shipmentId: id, orderRef: input.orderRef, carrierCode, trackingNumber } });
     return row;
@@ -340,14 +342,24 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
       .set({ status: 'cancelled', cancelReason: reason, cancelledAt: now, updatedAt: now })
       .where(and(eq(shipments.sellerId, row.sellerId), eq(shipments.id, row.id)))
       .returning();
+    await deps.tracking.stop(tx, row.sellerId, row.id);
     await audit.record(tx, { actor: actorOf(caller), action: 'shipment.cancel', subject: { type: 'shipment', id: row.id }, sellerId: row.sellerId, from: { status: row.status }, to: { status: 'cancelled' }, reason });
     await events.publish(tx, { type: LOGISTICS_EVENTS.shipmentCancelled, subject: { type: 'shipment', id: row.id }, sellerId: row.sellerId, payload: { shipmentId: row.id, carrierCode: row.carrierCode, trackingNumber: row.trackingNumber } });
     return updated!;
   }
 
+  /** The carrier has the parcel: its first scan after the label moves the shipment on, once. */
+  async function handOver(tx: Db, sellerId: string, shipmentId: string, at: Date): Promise<void> {
+    const [row] = await tx.select().from(shipments).where(and(eq(shipments.sellerId, sellerId), eq(shipments.id, shipmentId))).for('update');
+    if (!row || !shipmentTransition(row.status as ShipmentStatus, 'handed_over')) return;
+    await tx.update(shipments).set({ status: 'handed_over', handedOverAt: at, updatedAt: clock.now() }).where(and(eq(shipments.sellerId, sellerId), eq(shipments.id, shipmentId)));
+    await audit.record(tx, { actor: { type: 'system', id: 'tracking' }, action: 'shipment.hand_over', subject: { type: 'shipment', id: shipmentId }, sellerId, from: { status: row.status }, to: { status: 'handed_over' }, reason: 'The carrier scanned the parcel' });
+  }
+
   return {
     data,
     quote,
+    handOver,
 
     /** The services on offer, as data: what a seller chooses from. */
     services: () => data.services,

@@ -1,14 +1,40 @@
+import type { Platform } from '../../platform/index.ts';
 import type { HttpApp } from '../../platform/http/server.ts';
+import { shippedCarrierRegistry } from './carriers.ts';
+import { AggregatorTrackingProvider } from './providers/aggregator.ts';
+import type { TrackingProvider } from './providers/provider.ts';
+import { TrackingSimulator } from './providers/simulator.ts';
 import { registerTrackingRoutes } from './routes.ts';
-import { createTrackingService } from './service.ts';
+import { createTrackingService, TRACKING_POLL_JOB, TRACKING_WEBHOOK_JOB } from './service.ts';
 
-export type { TrackingService } from './service.ts';
+export { TRACKING_EVENTS, type ParcelTracking, type TrackingService } from './service.ts';
 export { gs1Mod10CheckDigit } from './numbers.ts';
+export type { MainStatus } from './status.ts';
+export type { TrackingProvider } from './providers/provider.ts';
+export { TrackingSimulator } from './providers/simulator.ts';
 
-/** Carriers, tracking numbers and their events. */
-export function createTrackingModule() {
-  const service = createTrackingService();
-  return { service, registerRoutes: (app: HttpApp) => registerTrackingRoutes(app, service) };
+/**
+ * Carriers, tracking numbers and their events. Events come from the configured provider: the
+ * built-in carrier simulator by default, or a tracking aggregator over HTTP.
+ */
+export function createTrackingModule(platform: Platform, options: { provider?: TrackingProvider } = {}) {
+  const registry = shippedCarrierRegistry();
+  const settings = platform.config.tracking;
+  const provider =
+    options.provider ??
+    (settings.provider === 'aggregator'
+      ? new AggregatorTrackingProvider({ baseUrl: settings.baseUrl, apiKey: settings.apiKey, webhookSecret: settings.webhookSecret, now: () => platform.clock.now() })
+      : new TrackingSimulator({ now: () => platform.clock.now(), registry }));
+  const service = createTrackingService(platform, { provider, registry });
+
+  platform.jobs.define(TRACKING_POLL_JOB, async () => {
+    // A batch per run: the next run picks up the rest, so one slow provider call never holds the queue.
+    await service.pollDue();
+  });
+  platform.jobs.schedule(TRACKING_POLL_JOB, '* * * * *');
+  platform.jobs.define<{ provider: string; deliveryId: string }>(TRACKING_WEBHOOK_JOB, ({ provider: name, deliveryId }) => service.processWebhook(name, deliveryId));
+
+  return { service, provider, registerRoutes: (app: HttpApp) => registerTrackingRoutes(app, service) };
 }
 
 export type TrackingModule = ReturnType<typeof createTrackingModule>;

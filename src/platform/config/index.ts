@@ -24,6 +24,8 @@ export interface Config {
   trustProxy: boolean;
   /** Folder holding a sanctions list in the SDN file format (sdn.csv, alt.csv). */
   sanctionsListDir: string;
+  /** Where tracking events come from: the built-in carrier simulator, or a tracking aggregator over HTTP. */
+  tracking: { provider: 'simulator' } | { provider: 'aggregator'; baseUrl: string; apiKey: string; webhookSecret: string };
 }
 
 export class ConfigError extends Error {
@@ -115,7 +117,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy: read('TRUST_PROXY', boolean, false),
     // The shipped sample list is found wherever the command runs; a list of the operator's own is named from where they are.
     sanctionsListDir: path.resolve(cwd, read('SANCTIONS_LIST_DIR', text, path.join(DATA_DIR, 'sanctions', 'sample'))),
+    tracking: { provider: 'simulator' },
   };
+  const trackingProvider = read('TRACKING_PROVIDER', oneOf('simulator', 'aggregator'), 'simulator');
+  if (trackingProvider === 'aggregator') {
+    const required = (name: string) => {
+      const value = read(name, text, undefined);
+      if (value === undefined) problems.push(`${name} is required when TRACKING_PROVIDER is aggregator`);
+      return value ?? '';
+    };
+    config.tracking = { provider: 'aggregator', baseUrl: required('TRACKING_AGGREGATOR_URL'), apiKey: required('TRACKING_AGGREGATOR_API_KEY'), webhookSecret: required('TRACKING_WEBHOOK_SECRET') };
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -20,6 +20,8 @@ declare module 'fastify' {
     idempotency?: 'required' | 'optional';
     /** The handler reads a multipart/form-data body itself (uploads). */
     multipart?: boolean;
+    /** The body arrives as the raw bytes sent (signed webhooks); see withRawBodies. */
+    rawBody?: boolean;
   }
   interface FastifyRequest {
     /** Whoever the bearer token belongs to; the shape is the identity module's. */
@@ -75,7 +77,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     }
     // A POST, PUT or PATCH that declares no body takes none, rather than ignoring whatever comes.
     const { schema, config } = request.routeOptions;
-    if (['POST', 'PUT', 'PATCH'].includes(request.method) && !schema?.body && !config.multipart && !isEmptyBody(request.body)) {
+    if (['POST', 'PUT', 'PATCH'].includes(request.method) && !schema?.body && !config.multipart && !config.rawBody && !isEmptyBody(request.body)) {
       throw badRequest('unexpected_body', 'This endpoint takes no request body (or an empty JSON object).', [{ in: 'body', path: '', code: 'unexpected_body', message: 'must be empty' }]);
     }
   });
