@@ -48,6 +48,14 @@ describe('demo data', () => {
       'LUMEN-DESK-01': { ES: 'delisted certification.required', FR: 'delisted certification.required' },
       'LUMEN-A60': { ES: 'active', FR: 'active', GB: 'active' },
     });
+    const lumenOwner = created.find((c) => c.email === 'lumen@sellers.caravan.demo')!;
+    const lumenToken = (await api.post('/v1/auth/sign-in', { email: lumenOwner.email, password: lumenOwner.password })).body.token;
+    const parcels = (await api.get('/v1/seller/shipments', { token: lumenToken })).body.data as { order_ref: string; tracking_number: string; status: string }[];
+    expect(parcels.map((p) => [p.order_ref, p.status])).toEqual([
+      ['DEMO-ORDER-1002', 'label_created'],
+      ['DEMO-ORDER-1001', 'label_created'],
+    ]);
+    expect((await api.get(`/v1/store/tracking?number=${parcels[0]!.tracking_number}`)).status).toBe(200);
     const xinghe = await listingsOf('xinghe@sellers.caravan.demo');
     expect(xinghe['XH-CASE-S24']).toEqual({ ES: 'throttled content.off_platform_diversion', FR: 'throttled content.off_platform_diversion' });
     expect(Object.values(xinghe['XH-CASE-IP15']!)).toEqual(['active', 'active', 'active', 'active', 'active']);

@@ -1,6 +1,7 @@
 import type { App } from '../app.ts';
 import type { Caller } from '../modules/identity/index.ts';
 import type { ProductInput } from '../modules/catalog/index.ts';
+import type { NewShipment } from '../modules/logistics/index.ts';
 
 /**
  * Demo catalogues for the demo sellers whose stores are open: products in several categories and
@@ -130,8 +131,33 @@ const XINGHE: ProductInput[] = [
   },
 ];
 
+const lumenSender = { name: 'Foshan Lumen Lighting Co., Ltd.', lines: ['8 Lighting Road, Chancheng'], city: 'Foshan', region: 'Guangdong', postalCode: '528000', country: 'CN', phone: '+86 757 8888 0000' };
+const bulbs = (quantity: number) => ({ description: 'LED bulb A60 9 W', quantity, netWeightGrams: 60 * quantity, unitValue: { amount: 1290, currency: 'CNY' }, hsCode: '853952', originCountry: 'CN' });
+
+/** Parcels on their way to buyers, so the tracking pages have journeys to show (the carrier simulator moves them). */
+const LUMEN_SHIPMENTS: NewShipment[] = [
+  {
+    orderRef: 'DEMO-ORDER-1001',
+    serviceCode: 'caravan_standard',
+    sender: lumenSender,
+    recipient: { name: 'Lucia Fernandez', lines: ['Calle Mayor 10, 3 B'], city: 'Madrid', postalCode: '28013', country: 'ES', phone: '+34 600 123 456' },
+    items: [bulbs(4)],
+    weightGrams: 420,
+    packageMm: { length: 250, width: 150, height: 140 },
+  },
+  {
+    orderRef: 'DEMO-ORDER-1002',
+    serviceCode: 'line_cn_es_fr',
+    sender: lumenSender,
+    recipient: { name: 'Camille Martin', lines: ['12 rue de la Paix'], city: 'Paris', postalCode: '75002', country: 'FR', phone: '+33 6 12 34 56 78' },
+    items: [bulbs(2)],
+    weightGrams: 260,
+    packageMm: { length: 200, width: 120, height: 100 },
+  },
+];
+
 export async function seedDemoCatalog(app: App, slug: string, owner: Caller): Promise<void> {
-  const { catalog, compliance } = app.modules;
+  const { catalog, compliance, logistics } = app.modules;
   if (slug === 'lumen') {
     for (const { product, certificate } of LUMEN) {
       const created = await catalog.service.create(owner, product, { publish: true });
@@ -147,6 +173,7 @@ export async function seedDemoCatalog(app: App, slug: string, owner: Caller): Pr
         });
       }
     }
+    for (const shipment of LUMEN_SHIPMENTS) await logistics.service.createShipment(owner, shipment);
   }
   if (slug === 'xinghe') {
     for (const product of XINGHE) await catalog.service.create(owner, product, { publish: true });
