@@ -6,7 +6,7 @@ import { queryRows } from '../src/platform/db/index.ts';
 import { pdfFile } from '../src/seed/sample-files.ts';
 import { addStaff, createOperator, sellerWithOpenStore, submittedApplication, unique, type SellerActor } from './support/actors.ts';
 import { startTestApp } from './support/app.ts';
-import { enterpriseForm, ledBulb } from './support/fixtures.ts';
+import { enterpriseForm, ledBulb, shipmentToMadrid } from './support/fixtures.ts';
 import { apiClient, multipartBody } from './support/http.ts';
 
 /**
@@ -333,16 +333,8 @@ async function buildCatalogue(opsToken: string) {
   if (category.status !== 200 || !restrictedItem) throw new Error(`no category or restricted item: ${JSON.stringify([category.body, items.body])}`);
   const { id: _id, version: _version, active: _active, updated_by: _by, updated_at: _at, ...restriction } = restrictedItem as Record<string, unknown>;
 
-  const parcel = {
-    order_ref: 'BAD-INPUT-ORDER',
-    // The seller's own carrier: the world's clock is before the sample rate sheets take effect.
-    service_code: 'own_carrier',
-    sender: { name: 'Foshan Lumen Lighting Co., Ltd.', lines: ['8 Lighting Road'], city: 'Foshan', postal_code: '528000', country: 'CN', phone: '+86 757 8888 0000' },
-    recipient: { name: 'Lucia Fernandez', lines: ['Calle Mayor 10'], city: 'Madrid', postal_code: '28013', country: 'ES', phone: '+34 600 123 456' },
-    items: [{ description: 'LED bulb 9 W E27', quantity: 2, net_weight_g: 120, unit_value: { amount: 1290, currency: 'CNY' }, hs_code: '853952', origin_country: 'CN' }],
-    weight_g: 300,
-    package_mm: { length: 200, width: 120, height: 100 },
-  };
+  // The seller's own carrier: the world's clock is before the sample rate sheets take effect.
+  const parcel = shipmentToMadrid({ order_ref: 'BAD-INPUT-ORDER', service_code: 'own_carrier' });
   const withUps = (trackingNumber: string) => ({ ...parcel, own_carrier: { carrier_code: 'ups', tracking_number: trackingNumber } });
   const shipment = await created<{ id: string; tracking_number: string }>('buying a label', api.post('/v1/seller/shipments', withUps('1Z999AA10123456784'), { token: merchant.token }));
   const rivalShipment = await created<{ id: string }>('buying a label', api.post('/v1/seller/shipments', withUps('1Z12345E0205271686'), { token: rival.token }));

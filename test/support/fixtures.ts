@@ -57,3 +57,17 @@ export function ledBulb(overrides: Record<string, unknown> = {}) {
     ...overrides,
   };
 }
+
+/** A parcel of LED bulbs from Foshan to Madrid, as a seller sends it to buy a label. */
+export function shipmentToMadrid(overrides: Record<string, unknown> = {}) {
+  return {
+    order_ref: 'ORD-2026-0001',
+    service_code: 'caravan_standard',
+    sender: { name: 'Foshan Lumen Lighting Co., Ltd.', lines: ['8 Lighting Road, Chancheng District'], city: 'Foshan', region: 'Guangdong', postal_code: '528000', country: 'CN', phone: '+86 757 8888 0000' },
+    recipient: { name: 'Lucia Fernandez', lines: ['Calle Mayor 10, 3 B'], city: 'Madrid', postal_code: '28013', country: 'ES', phone: '+34 600 123 456' },
+    items: [{ description: 'LED bulb 9 W E27', quantity: 4, net_weight_g: 240, unit_value: { amount: 1290, currency: 'CNY' }, hs_code: '853952', origin_country: 'CN' }],
+    weight_g: 420,
+    package_mm: { length: 250, width: 150, height: 140 },
+    ...overrides,
+  };
+}

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { addStaff, sellerWithOpenStore, type SellerActor } from '../../../test/support/actors.ts';
 import { useTestApp } from '../../../test/support/app.ts';
 import { expectProblem } from '../../../test/support/expect.ts';
+import { shipmentToMadrid } from '../../../test/support/fixtures.ts';
 import { apiClient } from '../../../test/support/http.ts';
 
 /**
@@ -19,19 +20,7 @@ const parcelToMadrid = {
   date: '2026-11-25',
 };
 
-const sender = { name: '佛山流明照明有限公司', name_latin: 'Foshan Lumen Lighting Co., Ltd.', lines: ['8 Lighting Road, Chancheng District'], city: 'Foshan', region: 'Guangdong', postal_code: '528000', country: 'CN', phone: '+86 757 8888 0000' };
-const recipient = { name: 'Lucía Fernández', lines: ['Calle Mayor 10, 3º B'], city: 'Madrid', postal_code: '28013', country: 'ES', phone: '+34 600 123 456' };
-
-const shipmentBody = (overrides: Record<string, unknown> = {}) => ({
-  order_ref: 'ORD-2026-0001',
-  service_code: 'caravan_standard',
-  sender,
-  recipient,
-  items: [{ description: 'LED bulb 9 W E27', quantity: 4, net_weight_g: 240, unit_value: { amount: 1290, currency: 'CNY' }, hs_code: '853952', origin_country: 'CN' }],
-  weight_g: 420,
-  package_mm: { length: 250, width: 150, height: 140 },
-  ...overrides,
-});
+const recipient = shipmentToMadrid().recipient;
 
 const sum = (lines: { amount: { amount: number } }[]) => lines.reduce((total, line) => total + line.amount.amount, 0);
 
@@ -83,7 +72,7 @@ describe('logistics hub', () => {
   });
 
   it('buys a label: platform tracking number, charges as quoted, a 4×6 PDF; cancels it once, and only once', async () => {
-    const created = await api.post('/v1/seller/shipments', shipmentBody(), { token: seller.token });
+    const created = await api.post('/v1/seller/shipments', shipmentToMadrid(), { token: seller.token });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body).toMatchObject({ status: 'label_created', carrier_code: 'caravan', service_code: 'caravan_standard', order_ref: 'ORD-2026-0001' });
     expect(created.body.tracking_number).toMatch(/^CRV\d{11}$/);
@@ -102,7 +91,7 @@ describe('logistics hub', () => {
   });
 
   it('re-labels with another service: the old label is cancelled and the new one says what it replaces', async () => {
-    const first = await api.post('/v1/seller/shipments', shipmentBody({ order_ref: 'ORD-2026-0002' }), { token: seller.token });
+    const first = await api.post('/v1/seller/shipments', shipmentToMadrid({ order_ref: 'ORD-2026-0002' }), { token: seller.token });
     const second = await api.post(`/v1/seller/shipments/${first.body.id}/relabel`, { service_code: 'line_cn_es_fr', reason: 'Cheaper line for a small parcel' }, { token: seller.token });
     expect(second.status, JSON.stringify(second.body)).toBe(201);
     expect(second.body).toMatchObject({ service_code: 'line_cn_es_fr', replaces: first.body.id, order_ref: 'ORD-2026-0002', status: 'label_created' });
@@ -117,20 +106,20 @@ describe('logistics hub', () => {
 
   it('refuses a service that cannot carry the parcel, saying why, and buys nothing', async () => {
     // The Spain/France line takes at most 2 kg.
-    const response = await api.post('/v1/seller/shipments', shipmentBody({ order_ref: 'ORD-HEAVY', service_code: 'line_cn_es_fr', weight_g: 2600, items: [{ ...shipmentBody().items[0], quantity: 10, net_weight_g: 2400 }] }), { token: seller.token });
+    const response = await api.post('/v1/seller/shipments', shipmentToMadrid({ order_ref: 'ORD-HEAVY', service_code: 'line_cn_es_fr', weight_g: 2600, items: [{ ...shipmentToMadrid().items[0], quantity: 10, net_weight_g: 2400 }] }), { token: seller.token });
     expectProblem(response, 422, 'validation_failed');
     expect(response.body.errors.map((e: { code: string }) => e.code)).toContain('too_heavy');
     expect((await api.get('/v1/seller/shipments?order_ref=ORD-HEAVY', { token: seller.token })).body.data).toEqual([]);
   });
 
   it('refuses a label whose recipient is not written in Latin script, naming the field', async () => {
-    const response = await api.post('/v1/seller/shipments', shipmentBody({ order_ref: 'ORD-CYRILLIC', recipient: { ...recipient, name: 'Анна Иванова' } }), { token: seller.token });
+    const response = await api.post('/v1/seller/shipments', shipmentToMadrid({ order_ref: 'ORD-CYRILLIC', recipient: { ...recipient, name: 'Анна Иванова' } }), { token: seller.token });
     expectProblem(response, 422, 'validation_failed');
     expect(response.body.errors.map((e: { path: string }) => e.path)).toContain('/recipient/name');
   });
 
   it('ships with the seller’s own carrier only under a number that carrier can have issued', async () => {
-    const own = (trackingNumber: string, orderRef: string) => shipmentBody({ order_ref: orderRef, service_code: 'own_carrier', own_carrier: { carrier_code: 'ups', tracking_number: trackingNumber } });
+    const own = (trackingNumber: string, orderRef: string) => shipmentToMadrid({ order_ref: orderRef, service_code: 'own_carrier', own_carrier: { carrier_code: 'ups', tracking_number: trackingNumber } });
     // UPS's published example; the last digit is its check digit.
     const accepted = await api.post('/v1/seller/shipments', own('1Z 999 AA1 01234 5678 4', 'ORD-OWN-1'), { token: seller.token });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
@@ -152,7 +141,7 @@ describe('logistics hub', () => {
   });
 
   it('keeps shipments to their seller, and to staff with the orders permission', async () => {
-    const created = await api.post('/v1/seller/shipments', shipmentBody({ order_ref: 'ORD-2026-0003' }), { token: seller.token });
+    const created = await api.post('/v1/seller/shipments', shipmentToMadrid({ order_ref: 'ORD-2026-0003' }), { token: seller.token });
     const rival = await sellerWithOpenStore(app(), api);
     expectProblem(await api.get(`/v1/seller/shipments/${created.body.id}`, { token: rival.token }), 404, 'not_found');
     expectProblem(await api.get(`/v1/seller/shipments/${created.body.id}/label`, { token: rival.token }), 404, 'not_found');
@@ -161,7 +150,7 @@ describe('logistics hub', () => {
 
     const catalogue = await addStaff(api, seller, ['products']);
     expectProblem(await api.get(`/v1/seller/shipments/${created.body.id}`, { token: catalogue.token }), 403, 'permission_denied');
-    expectProblem(await api.post('/v1/seller/shipments', shipmentBody({ order_ref: 'ORD-STAFF' }), { token: catalogue.token }), 403, 'permission_denied');
+    expectProblem(await api.post('/v1/seller/shipments', shipmentToMadrid({ order_ref: 'ORD-STAFF' }), { token: catalogue.token }), 403, 'permission_denied');
     const warehouse = await addStaff(api, seller, ['orders']);
     expect((await api.get(`/v1/seller/shipments/${created.body.id}`, { token: warehouse.token })).status).toBe(200);
     expect((await api.get(`/v1/seller/shipments/${created.body.id}`, { token: seller.token })).body.status).toBe('label_created');

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sellerWithOpenStore, signInAgain, type SellerActor } from '../../../test/support/actors.ts';
 import { startTestApp, type TestApp } from '../../../test/support/app.ts';
 import { expectProblem } from '../../../test/support/expect.ts';
+import { shipmentToMadrid } from '../../../test/support/fixtures.ts';
 import { apiClient } from '../../../test/support/http.ts';
 import { queryRows } from '../../platform/db/index.ts';
 import { TrackingSimulator } from './index.ts';
@@ -13,15 +14,7 @@ import { TrackingSimulator } from './index.ts';
  * and the shipment can no longer be cancelled once the carrier has it.
  */
 
-const parcel = {
-  order_ref: 'ORD-TRACK-1',
-  service_code: 'caravan_standard',
-  sender: { name: 'Foshan Lumen Lighting Co., Ltd.', lines: ['8 Lighting Road'], city: 'Foshan', postal_code: '528000', country: 'CN', phone: '+86 757 8888 0000' },
-  recipient: { name: 'Lucia Fernandez', lines: ['Calle Mayor 10'], city: 'Madrid', postal_code: '28013', country: 'ES', phone: '+34 600 123 456' },
-  items: [{ description: 'LED bulb 9 W E27', quantity: 2, net_weight_g: 120, unit_value: { amount: 1290, currency: 'CNY' }, hs_code: '853952', origin_country: 'CN' }],
-  weight_g: 300,
-  package_mm: { length: 200, width: 120, height: 100 },
-};
+const parcel = shipmentToMadrid({ order_ref: 'ORD-TRACK-1' });
 
 describe('tracking', () => {
   let app: TestApp;
