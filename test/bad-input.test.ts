@@ -256,6 +256,7 @@ async function buildWorld(): Promise<World> {
         certificateId: { valid: catalogue.certificate.id, foreign: catalogue.rivalCertificate.id },
         importId: { valid: catalogue.productImport.id, foreign: catalogue.rivalImport.id },
         shipmentId: { valid: catalogue.shipment.id, foreign: catalogue.rivalShipment.id },
+        templateId: { valid: catalogue.template.id, foreign: catalogue.rivalTemplate.id },
       },
       ops: {
         applicationId: { valid: other.application.id },
@@ -338,6 +339,9 @@ async function buildCatalogue(opsToken: string) {
   const withUps = (trackingNumber: string) => ({ ...parcel, own_carrier: { carrier_code: 'ups', tracking_number: trackingNumber } });
   const shipment = await created<{ id: string; tracking_number: string }>('buying a label', api.post('/v1/seller/shipments', withUps('1Z999AA10123456784'), { token: merchant.token }));
   const rivalShipment = await created<{ id: string }>('buying a label', api.post('/v1/seller/shipments', withUps('1Z12345E0205271686'), { token: rival.token }));
+  const freight = { name: 'Europe', handling_days: 3, rules: [{ destinations: ['ES', 'FR'], services: ['line_cn_es_fr', 'caravan_standard'], free_shipping: { kind: 'over', threshold: { amount: 5000, currency: 'CNY' }, service: 'line_cn_es_fr' } }] };
+  const template = await created<{ id: string }>('creating a freight template', api.post('/v1/seller/freight-templates', freight, { token: merchant.token }));
+  const rivalTemplate = await created<{ id: string }>('creating a freight template', api.post('/v1/seller/freight-templates', freight, { token: rival.token }));
   const quote = { origin_country: 'CN', destination: { country: 'ES', postal_code: '28013' }, date: '2026-11-25', items: [{ weight_g: 60, dimensions_mm: { length: 120, width: 65, height: 65 }, value: { amount: 1290, currency: 'CNY' }, hs_code: '853952', quantity: 2 }] };
 
   // The imports and the certificate's announcement are worked off now, not during the requests.
@@ -356,10 +360,12 @@ async function buildCatalogue(opsToken: string) {
     'PUT /v1/ops/categories/{code}': { definition: category.body.definition, reason: 'Names checked by the bad-input test.' },
     'PUT /v1/ops/compliance/prohibited-items/{itemId}': { item: restriction, reason: 'Keywords checked by the bad-input test.' },
     'POST /v1/seller/shipments': { ...withUps('1Z12345E6605272234'), order_ref: 'BAD-INPUT-ORDER-2' },
-    'POST /v1/seller/logistics/quotes': quote,
+    'POST /v1/seller/logistics/quotes': { ...quote, template_id: template.id },
+    'POST /v1/seller/freight-templates': { ...freight, name: 'Europe 2' },
+    'PUT /v1/seller/freight-templates/{templateId}': { ...freight, handling_days: 2 },
     'POST /v1/store/shipping-quotes': quote,
   };
-  return { merchant, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, shipment, shipmentTrackingNumber: shipment.tracking_number, rivalShipment, bodies };
+  return { merchant, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, shipment, shipmentTrackingNumber: shipment.tracking_number, rivalShipment, template, rivalTemplate, bodies };
 }
 
 beforeAll(async () => {
@@ -367,7 +373,7 @@ beforeAll(async () => {
 });
 
 /** Seller Center operations on a catalogue: only a seller whose store is open has one. */
-const CATALOGUE = /^\/v1\/seller\/(products|certificates|imports|exports|inventory|logistics|shipments|carriers)(\/|$)/;
+const CATALOGUE = /^\/v1\/seller\/(products|certificates|imports|exports|inventory|logistics|shipments|carriers|freight-templates)(\/|$)/;
 
 /**
  * The credentials of someone each surface lets in. /v1/auth gets a new buyer session each time it
@@ -479,6 +485,7 @@ const PATTERN_EXAMPLES: Record<string, string> = {
   '^[a-z0-9_]{2,60}$': 'caravan_standard',
   '^[a-z0-9][a-z0-9_-]{1,39}$': 'ups',
   '^[A-Za-z0-9 -]+$': '1Z999AA10123456784',
+  '^([A-Z]{2}|\\*)$': 'ES',
   '^\\+?[0-9 ()-]{6,24}$': '+34 600 123 456',
 };
 const FORMAT_EXAMPLES: Record<string, string> = { email: 'bad.input@example.com', date: '2031-01-01', 'date-time': '2031-01-01T00:00:00Z', uri: 'https://images.example.com/bad-input.jpg' };

@@ -140,6 +140,62 @@ describe('logistics hub', () => {
     expect(carriers.body.data.length).toBeGreaterThanOrEqual(137);
   });
 
+  describe('freight templates', () => {
+    const europe = {
+      name: 'Europe',
+      handling_days: 3,
+      rules: [
+        // Free on the line from ¥50.00 of goods; standard shipping charged.
+        { destinations: ['ES', 'FR'], services: ['line_cn_es_fr', 'caravan_standard'], free_shipping: { kind: 'over', threshold: { amount: 5000, currency: 'CNY' }, service: 'line_cn_es_fr' } },
+      ],
+    };
+
+    it('offers the buyer the seller’s services in the seller’s order, free above the threshold, handling time included', async () => {
+      const template = await api.post('/v1/seller/freight-templates', europe, { token: seller.token });
+      expect(template.status, JSON.stringify(template.body)).toBe(201);
+      expect(template.body).toMatchObject({ name: 'Europe', is_default: true, handling_days: 3, version: 1 });
+
+      const quoted = await api.post('/v1/seller/logistics/quotes', { ...parcelToMadrid, template_id: template.body.id }, { token: seller.token });
+      expect(quoted.status, JSON.stringify(quoted.body)).toBe(200);
+      const byCode = new Map(quoted.body.quotes.map((q: { service_code: string }) => [q.service_code, q]));
+      const [line, standard] = quoted.body.template_offers.offers;
+      // Four bulbs at ¥12.90 are ¥51.60: over the ¥50.00 threshold.
+      expect(line).toMatchObject({ service_code: 'line_cn_es_fr', free: true, buyer_pays: { amount: 0, currency: 'CNY' } });
+      expect(standard).toMatchObject({ service_code: 'caravan_standard', free: false, buyer_pays: (byCode.get('caravan_standard') as { total: unknown }).total });
+      const window = (byCode.get('line_cn_es_fr') as { delivery_days: { min: number; max: number } }).delivery_days;
+      expect(line.delivery_days).toEqual({ min: window.min + 3, max: window.max + 3 });
+
+      // Three bulbs are ¥38.70: under the threshold, the line is charged.
+      const cheaper = await api.post('/v1/seller/logistics/quotes', { ...parcelToMadrid, items: [{ ...bulbs, quantity: 3 }], template_id: template.body.id }, { token: seller.token });
+      expect(cheaper.body.template_offers.offers[0]).toMatchObject({ service_code: 'line_cn_es_fr', free: false });
+
+      // Nothing is offered where the template does not ship.
+      const toUs = await api.post('/v1/seller/logistics/quotes', { ...parcelToMadrid, destination: { country: 'US', postal_code: '10001' }, template_id: template.body.id }, { token: seller.token });
+      expect(toUs.body.template_offers).toEqual({ ships: false, reason: 'The seller does not ship to US.' });
+    });
+
+    it('refuses rules naming unknown services or free shipping on a service not offered, and duplicate names', async () => {
+      const bad = await api.post('/v1/seller/freight-templates', { ...europe, name: 'Broken', rules: [{ destinations: ['ES'], services: ['teleport'], free_shipping: { kind: 'always', service: 'caravan_standard' } }] }, { token: seller.token });
+      expectProblem(bad, 422, 'validation_failed');
+      expect(bad.body.errors.map((e: { path: string; code: string }) => [e.path, e.code])).toEqual([
+        ['/rules/0/services/0', 'unknown_service'],
+        ['/rules/0/free_shipping/service', 'service_not_offered'],
+      ]);
+      expectProblem(await api.post('/v1/seller/freight-templates', europe, { token: seller.token }), 409, 'template_name_taken');
+    });
+
+    it('keeps one default, and keeps templates to their seller', async () => {
+      const second = await api.post('/v1/seller/freight-templates', { ...europe, name: 'Europe express', is_default: true }, { token: seller.token });
+      const all = await api.get('/v1/seller/freight-templates', { token: seller.token });
+      expect(all.body.data.filter((t: { is_default: boolean }) => t.is_default).map((t: { id: string }) => t.id)).toEqual([second.body.id]);
+      const rival = await sellerWithOpenStore(app(), api);
+      expectProblem(await api.get(`/v1/seller/freight-templates/${second.body.id}`, { token: rival.token }), 404, 'not_found');
+      expectProblem(await api.post('/v1/seller/logistics/quotes', { ...parcelToMadrid, template_id: second.body.id }, { token: rival.token }), 404, 'not_found');
+      expect((await api.delete(`/v1/seller/freight-templates/${second.body.id}`, { token: seller.token })).status).toBe(204);
+      expectProblem(await api.get(`/v1/seller/freight-templates/${second.body.id}`, { token: seller.token }), 404, 'not_found');
+    });
+  });
+
   it('keeps shipments to their seller, and to staff with the orders permission', async () => {
     const created = await api.post('/v1/seller/shipments', shipmentToMadrid({ order_ref: 'ORD-2026-0003' }), { token: seller.token });
     const rival = await sellerWithOpenStore(app(), api);

@@ -6,6 +6,7 @@ import { callerOf } from '../identity/index.ts';
 import { CUSTOMS_CATEGORIES, type LabelAddress } from './label.ts';
 import type { QuoteResult, ServiceQuote } from './quote.ts';
 import { SHIPMENT_STATUSES } from './rules.ts';
+import type { FreightTemplate, FreightTemplateInput, TemplateOffers } from './freight-templates.ts';
 import type { LogisticsService, NewShipment, QuoteRequest, Shipment } from './service.ts';
 
 const obj = <P extends TProperties>(properties: P) => Type.Object(properties, { additionalProperties: false });
@@ -66,6 +67,40 @@ const QuoteResultSchema = Type.Object({
   quotes: Type.Array(ServiceQuoteSchema),
   excluded: Type.Array(Type.Object({ service_code: Type.String(), service_name: Type.String(), reasons: Type.Array(Type.Object({ code: Type.String(), detail: Type.String() })) })),
 });
+
+const ServiceCode = Type.String({ pattern: '^[a-z0-9_]{2,60}$' });
+const FreeShippingSchema = Type.Union([
+  obj({ kind: Type.Literal('none') }),
+  obj({ kind: Type.Literal('always'), service: ServiceCode }),
+  obj({ kind: Type.Literal('over'), threshold: PositiveMoney, service: ServiceCode }),
+]);
+const FreightTemplateBody = obj({
+  name: Text(80),
+  is_default: Type.Optional(Type.Boolean()),
+  handling_days: Type.Integer({ minimum: 1, maximum: 30, description: 'Days from order to hand-over (new sellers: 3).' }),
+  rules: Type.Array(
+    obj({
+      destinations: Type.Array(Type.String({ pattern: '^([A-Z]{2}|\\*)$' }), { minItems: 1, maxItems: 60 }),
+      services: Type.Array(ServiceCode, { minItems: 1, maxItems: 20 }),
+      free_shipping: FreeShippingSchema,
+    }),
+    { minItems: 1, maxItems: 50 },
+  ),
+});
+const FreightTemplateSchema = Type.Object({
+  id: IdOf('frt'),
+  name: Type.String(),
+  is_default: Type.Boolean(),
+  handling_days: Type.Integer(),
+  rules: Type.Array(Type.Object({ destinations: Type.Array(Type.String()), services: Type.Array(Type.String()), free_shipping: Type.Record(Type.String(), Type.Unknown()) })),
+  version: Type.Integer(),
+  updated_at: Timestamp,
+});
+const TemplateParams = Type.Object({ templateId: IdOf('frt') });
+const OffersSchema = Type.Union([
+  Type.Object({ ships: Type.Literal(true), offers: Type.Array(Type.Object({ service_code: Type.String(), service_name: Type.String(), buyer_pays: MoneySchema, free: Type.Boolean(), delivery_days: Type.Object({ min: Type.Integer(), max: Type.Integer() }) })) }),
+  Type.Object({ ships: Type.Literal(false), reason: Type.String() }),
+]);
 
 const AddressSchema = obj({
   name: Text(120),
@@ -246,6 +281,35 @@ function shipmentView(s: Shipment) {
   };
 }
 
+function templateIn(body: Static<typeof FreightTemplateBody>): FreightTemplateInput {
+  return {
+    name: body.name,
+    ...(body.is_default !== undefined ? { isDefault: body.is_default } : {}),
+    handlingDays: body.handling_days,
+    rules: body.rules.map((rule) => ({ destinations: rule.destinations, services: rule.services, freeShipping: rule.free_shipping })),
+  };
+}
+
+function templateView(t: FreightTemplate) {
+  return {
+    id: t.id,
+    name: t.name,
+    is_default: t.isDefault,
+    handling_days: t.handlingDays,
+    rules: t.rules.map((rule) => ({ destinations: rule.destinations, services: rule.services, free_shipping: rule.freeShipping })),
+    version: t.version,
+    updated_at: t.updatedAt.toISOString(),
+  };
+}
+
+function offersView(offers: TemplateOffers) {
+  if (!offers.ships) return { ships: false as const, reason: offers.reason };
+  return {
+    ships: true as const,
+    offers: offers.offers.map((o) => ({ service_code: o.serviceCode, service_name: o.serviceName, buyer_pays: o.buyerPays, free: o.free, delivery_days: o.deliveryDays })),
+  };
+}
+
 function sendPdf(reply: FastifyReply, pdf: Buffer, name: string) {
   return reply
     .header('content-type', 'application/pdf')
@@ -274,22 +338,59 @@ export function registerLogisticsRoutes(app: HttpApp, logistics: LogisticsServic
     }),
   );
 
-  for (const surface of ['seller', 'store'] as const) {
-    app.post(
-      surface === 'seller' ? '/v1/seller/logistics/quotes' : '/v1/store/shipping-quotes',
-      {
-        config: { public: surface === 'store' },
-        bodyLimit: 256 * 1024,
-        schema: {
-          tags: [surface === 'seller' ? 'seller: logistics' : 'store'],
-          summary: 'Quote every service for a parcel: itemised charges (base, fuel, remote area, oversize, DDP fee, duties, taxes), or why a service cannot carry it',
-          body: QuoteBody,
-          response: { 200: QuoteResultSchema },
-        },
+  const quoteSummary = 'Quote every service for a parcel: itemised charges (base, fuel, remote area, oversize, DDP fee, duties, taxes), or why a service cannot carry it';
+  app.post(
+    '/v1/store/shipping-quotes',
+    { config: { public: true }, bodyLimit: 256 * 1024, schema: { tags: ['store'], summary: quoteSummary, body: QuoteBody, response: { 200: QuoteResultSchema } } },
+    async (request) => quoteView(logistics.quote(quoteRequestOf(request.body))),
+  );
+  app.post(
+    '/v1/seller/logistics/quotes',
+    {
+      bodyLimit: 256 * 1024,
+      schema: {
+        tags: ['seller: logistics'],
+        summary: `${quoteSummary}; with template_id, also what the buyer is offered under that freight template`,
+        body: obj({ ...QuoteBody.properties, template_id: Type.Optional(IdOf('frt')) }),
+        response: { 200: Type.Object({ ...QuoteResultSchema.properties, template_offers: Type.Optional(OffersSchema) }) },
       },
-      async (request) => quoteView(logistics.quote(quoteRequestOf(request.body))),
-    );
-  }
+    },
+    async (request) => {
+      const { template_id, ...body } = request.body;
+      if (!template_id) return quoteView(logistics.quote(quoteRequestOf(body)));
+      const { quote, offers } = await logistics.quoteWithTemplate(callerOf(request), quoteRequestOf(body), template_id);
+      return { ...quoteView(quote), template_offers: offersView(offers) };
+    },
+  );
+
+  app.post(
+    '/v1/seller/freight-templates',
+    { config: { idempotency: 'required' }, schema: { tags: ['seller: logistics'], summary: 'Create a freight template: services per destination, free-shipping rules, handling time', body: FreightTemplateBody, response: { 201: FreightTemplateSchema } } },
+    async (request, reply) => reply.status(201).send(templateView(await logistics.templates.create(callerOf(request), templateIn(request.body)))),
+  );
+  app.get(
+    '/v1/seller/freight-templates',
+    { schema: { tags: ['seller: logistics'], summary: 'The seller’s freight templates', response: { 200: Type.Object({ data: Type.Array(FreightTemplateSchema) }) } } },
+    async (request) => ({ data: (await logistics.templates.list(callerOf(request))).map(templateView) }),
+  );
+  app.get(
+    '/v1/seller/freight-templates/:templateId',
+    { schema: { tags: ['seller: logistics'], summary: 'One freight template', params: TemplateParams, response: { 200: FreightTemplateSchema } } },
+    async (request) => templateView(await logistics.templates.get(callerOf(request), request.params.templateId)),
+  );
+  app.put(
+    '/v1/seller/freight-templates/:templateId',
+    { schema: { tags: ['seller: logistics'], summary: 'Replace a freight template', params: TemplateParams, body: FreightTemplateBody, response: { 200: FreightTemplateSchema } } },
+    async (request) => templateView(await logistics.templates.replace(callerOf(request), request.params.templateId, templateIn(request.body))),
+  );
+  app.delete(
+    '/v1/seller/freight-templates/:templateId',
+    { schema: { tags: ['seller: logistics'], summary: 'Delete a freight template', params: TemplateParams } },
+    async (request, reply) => {
+      await logistics.templates.remove(callerOf(request), request.params.templateId);
+      return reply.status(204).send();
+    },
+  );
 
   app.post(
     '/v1/seller/shipments',

@@ -35,3 +35,53 @@ export function platformTrackingNumber(serial: number): string {
   const digits = String(serial).padStart(10, '0');
   return `CRV${digits}${gs1Mod10CheckDigit(digits)}`;
 }
+
+/** How shipping is charged to the buyer under one rule of a freight template. */
+export type FreeShipping = { kind: 'none' } | { kind: 'always'; service: string } | { kind: 'over'; threshold: { amount: number; currency: string }; service: string };
+
+export interface FreightRule {
+  /** Countries (ISO alpha-2) this rule covers, or "*" for every other destination. */
+  destinations: string[];
+  /** The services offered there, in the seller's order of preference. */
+  services: string[];
+  freeShipping: FreeShipping;
+}
+
+export interface FreightTemplateTerms {
+  handlingDays: number;
+  rules: FreightRule[];
+}
+
+/** The rule that covers a destination: the first naming the country, else the first with "*". */
+export function ruleFor(terms: FreightTemplateTerms, country: string): FreightRule | undefined {
+  return terms.rules.find((rule) => rule.destinations.includes(country)) ?? terms.rules.find((rule) => rule.destinations.includes('*'));
+}
+
+/**
+ * Whether the buyer ships free with this service: always, or when the order is worth at least the
+ * threshold (compared in the threshold's currency; an order value that cannot be compared is not free).
+ */
+export function shipsFree(freeShipping: FreeShipping, service: string, orderValueInThresholdCurrency: number | null): boolean {
+  if (freeShipping.kind === 'none' || freeShipping.service !== service) return false;
+  if (freeShipping.kind === 'always') return true;
+  return orderValueInThresholdCurrency !== null && orderValueInThresholdCurrency >= freeShipping.threshold.amount;
+}
+
+/** Problems with a template's terms against the services on offer, as field errors' paths and messages. */
+export function freightTermsProblems(terms: FreightTemplateTerms, serviceCodes: ReadonlySet<string>): { path: string; code: string; message: string }[] {
+  const problems: { path: string; code: string; message: string }[] = [];
+  const seen = new Set<string>();
+  terms.rules.forEach((rule, i) => {
+    rule.destinations.forEach((country, j) => {
+      if (seen.has(country)) problems.push({ path: `/rules/${i}/destinations/${j}`, code: 'duplicate_destination', message: `${country} is already covered by an earlier rule` });
+      seen.add(country);
+    });
+    rule.services.forEach((service, j) => {
+      if (!serviceCodes.has(service)) problems.push({ path: `/rules/${i}/services/${j}`, code: 'unknown_service', message: `${service} is not a logistics service of this marketplace` });
+    });
+    if (rule.freeShipping.kind !== 'none' && !rule.services.includes(rule.freeShipping.service)) {
+      problems.push({ path: `/rules/${i}/free_shipping/service`, code: 'service_not_offered', message: 'free shipping must be on one of the services this rule offers' });
+    }
+  });
+  return problems;
+}

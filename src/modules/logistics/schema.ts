@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** Serial numbers of the tracking numbers the platform's own services issue. */
 export const platformTrackingSerial = pgSequence('platform_tracking_serial', { startWith: 1 });
@@ -41,5 +41,30 @@ export const shipments = pgTable(
     // One live parcel per tracking number; a cancelled label's number may come back with the seller's own carrier.
     uniqueIndex('shipments_tracking_idx').on(t.carrierCode, t.trackingNumber).where(sql`${t.status} <> 'cancelled'`),
     index('shipments_order_idx').on(t.sellerId, t.orderRef),
+  ],
+);
+
+/** A seller's shipping offer: which services to which destinations, free-shipping rules, handling time. */
+export const freightTemplates = pgTable(
+  'freight_templates',
+  {
+    sellerId: text('seller_id').notNull(),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    /** The template quotes use when none is named. */
+    isDefault: boolean('is_default').notNull(),
+    /** Business days between an order and the parcel's hand-over to the carrier. */
+    handlingDays: integer('handling_days').notNull(),
+    /** Per destination group, in order: the first rule that names a country (or "*") applies. */
+    rules: jsonb('rules').notNull(),
+    version: integer('version').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sellerId, t.id] }),
+    uniqueIndex('freight_templates_id_idx').on(t.id),
+    uniqueIndex('freight_templates_default_idx').on(t.sellerId).where(sql`${t.isDefault}`),
+    uniqueIndex('freight_templates_name_idx').on(t.sellerId, t.name),
   ],
 );

@@ -8,6 +8,7 @@ import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { actorOf, authorize, requireSeller, type Caller } from '../identity/index.ts';
 import { landedCost, shippedFxRates, type MarketDirectory } from '../markets/index.ts';
 import type { TrackingService } from '../tracking/index.ts';
+import { createFreightTemplates, type TemplateOffers } from './freight-templates.ts';
 import { CUSTOMS_CATEGORIES, renderLabel, type CustomsCategory, type LabelAddress, type ShippingLabel } from './label.ts';
 import { loadLogisticsData, serviceByCode, type LogisticsData } from './rate-sheets.ts';
 import { QuoteError, quoteServices, type DutiesAndTaxes, type Parcel, type QuoteResult, type ServiceQuote } from './quote.ts';
@@ -118,6 +119,7 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
   const { db, clock, ids, audit, events, storage } = platform;
   const fx = shippedFxRates();
   const today = () => clock.now().toISOString().slice(0, 10);
+  const templates = createFreightTemplates(platform, { serviceCodes: new Set(data.services.map((service) => service.code)), fx });
 
   const convertOn = (date: string) => (value: Money, currency: string): Money | null => {
     if (value.currency === currency) return value;
@@ -359,6 +361,16 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
   return {
     data,
     quote,
+    templates,
+
+    /** A quote, and what the buyer would be offered under one of the seller's freight templates. */
+    async quoteWithTemplate(caller: Caller, request: QuoteRequest, templateId: string): Promise<{ quote: QuoteResult; offers: TemplateOffers }> {
+      const template = await templates.get(caller, templateId);
+      const quoted = quote(request);
+      const items = request.parcel.items;
+      const orderValue = items.reduce((sum, item) => add(sum, multiply(item.value, String(item.quantity), 'half_up')), zero(items[0]!.value.currency));
+      return { quote: quoted, offers: templates.offers(template, quoted, request.parcel.destination.country, orderValue) };
+    },
     handOver,
 
     /** The services on offer, as data: what a seller chooses from. */
