@@ -106,6 +106,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   await sellers.installReferenceData();
   await compliance.installReferenceData();
   await catalog.installReferenceData();
+  await logistics.installReferenceData();
 
   const http: HttpApp = await createHttpServer({
     logger,

@@ -272,6 +272,7 @@ async function buildWorld(): Promise<World> {
         reviewId: { valid: catalogue.hold.id },
         code: { valid: CATEGORY, unknown: 'no_such_category', addedByPut: true },
         itemId: { valid: catalogue.restrictedItem.id, unknown: 'no_such.item', addedByPut: true },
+        file: { valid: 'surcharges' },
       },
       webhooks: {
         provider: { valid: 'simulator', unknown: 'aggregator' },
@@ -339,6 +340,7 @@ async function buildCatalogue(opsToken: string) {
   const withUps = (trackingNumber: string) => ({ ...parcel, own_carrier: { carrier_code: 'ups', tracking_number: trackingNumber } });
   const shipment = await created<{ id: string; tracking_number: string }>('buying a label', api.post('/v1/seller/shipments', withUps('1Z999AA10123456784'), { token: merchant.token }));
   const rivalShipment = await created<{ id: string }>('buying a label', api.post('/v1/seller/shipments', withUps('1Z12345E0205271686'), { token: rival.token }));
+  const surcharges = await created<{ definition: unknown }>('reading the surcharges', api.get('/v1/ops/logistics/data/surcharges', { token: opsToken }), 200);
   const freight = { name: 'Europe', handling_days: 3, rules: [{ destinations: ['ES', 'FR'], services: ['line_cn_es_fr', 'caravan_standard'], free_shipping: { kind: 'over', threshold: { amount: 5000, currency: 'CNY' }, service: 'line_cn_es_fr' } }] };
   const template = await created<{ id: string }>('creating a freight template', api.post('/v1/seller/freight-templates', freight, { token: merchant.token }));
   const rivalTemplate = await created<{ id: string }>('creating a freight template', api.post('/v1/seller/freight-templates', freight, { token: rival.token }));
@@ -362,6 +364,7 @@ async function buildCatalogue(opsToken: string) {
     'POST /v1/seller/shipments': { ...withUps('1Z12345E6605272234'), order_ref: 'BAD-INPUT-ORDER-2' },
     'POST /v1/seller/logistics/quotes': { ...quote, template_id: template.id },
     'POST /v1/seller/freight-templates': { ...freight, name: 'Europe 2' },
+    'PUT /v1/ops/logistics/data/{file}': { definition: surcharges.definition, reason: 'Surcharges checked by the bad-input test.' },
     'PUT /v1/seller/freight-templates/{templateId}': { ...freight, handling_days: 2 },
     'POST /v1/store/shipping-quotes': quote,
   };

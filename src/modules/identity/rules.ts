@@ -59,6 +59,7 @@ export type SubjectType =
   | 'Dashboard'
   | 'ComplianceCase'
   | 'FeePolicy'
+  | 'LogisticsRates'
   | 'BusinessCalendar'
   | 'Operator'
   | 'AuditLog'
@@ -104,6 +105,7 @@ export const OPERATOR_ROLE_GRANTS: Record<OperatorRole, ReadonlyArray<readonly [
   ],
   finance: [
     ['manage', 'FeePolicy'],
+    ['manage', 'LogisticsRates'],
     ['read', 'Store'],
   ],
   admin: [['manage', 'all']],

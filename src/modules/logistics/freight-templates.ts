@@ -44,11 +44,11 @@ type Row = typeof freightTemplates.$inferSelect;
 
 const toTemplate = (row: Row): FreightTemplate => ({ ...row, rules: row.rules as FreightTemplate['rules'] });
 
-export function createFreightTemplates(platform: Platform, deps: { serviceCodes: ReadonlySet<string>; fx: FxLookup }) {
+export function createFreightTemplates(platform: Platform, deps: { serviceCodes: () => Promise<ReadonlySet<string>>; fx: FxLookup }) {
   const { db, clock, ids, audit } = platform;
 
-  function checked(input: FreightTemplateInput): void {
-    const problems = freightTermsProblems(input, deps.serviceCodes);
+  async function checked(input: FreightTemplateInput): Promise<void> {
+    const problems = freightTermsProblems(input, await deps.serviceCodes());
     if (problems.length > 0) throw validationFailed(problems.map((p) => ({ in: 'body', ...p })));
   }
 
@@ -74,7 +74,7 @@ export function createFreightTemplates(platform: Platform, deps: { serviceCodes:
     async create(caller: Caller, input: FreightTemplateInput): Promise<FreightTemplate> {
       const seller = requireSeller(caller.principal);
       authorize(seller, 'create', 'Product', { sellerId: seller.sellerId });
-      checked(input);
+      await checked(input);
       return inTransaction(db, async (tx) => {
         const now = clock.now();
         const [existing] = await tx.select({ id: freightTemplates.id }).from(freightTemplates).where(eq(freightTemplates.sellerId, seller.sellerId)).limit(1);
@@ -93,7 +93,7 @@ export function createFreightTemplates(platform: Platform, deps: { serviceCodes:
     },
 
     async replace(caller: Caller, templateId: string, input: FreightTemplateInput): Promise<FreightTemplate> {
-      checked(input);
+      await checked(input);
       return inTransaction(db, async (tx) => {
         const row = await loadOwn(tx, caller, templateId, 'update');
         const isDefault = input.isDefault ?? row.isDefault;

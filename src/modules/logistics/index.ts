@@ -1,6 +1,7 @@
 import type { Platform } from '../../platform/index.ts';
 import type { HttpApp } from '../../platform/http/server.ts';
 import { registerLogisticsRoutes } from './routes.ts';
+import { createLogisticsReference } from './reference.ts';
 import { createLogisticsService, type LogisticsDependencies } from './service.ts';
 import { TRACKING_EVENTS, type MainStatus } from '../tracking/index.ts';
 
@@ -9,14 +10,15 @@ export { OWN_CARRIER_SERVICE, PLATFORM_CARRIER, platformTrackingNumber, type Shi
 
 /** Logistics services and rate sheets, quotes, shipments and their labels. */
 export function createLogisticsModule(platform: Platform, deps: LogisticsDependencies) {
-  const service = createLogisticsService(platform, deps);
+  const reference = createLogisticsReference(platform);
+  const service = createLogisticsService(platform, deps, reference);
   // Any stage past the label means the carrier has the parcel: it can no longer be cancelled.
   platform.events.subscribe('logistics.hand-over', [TRACKING_EVENTS.stageReached], async (event, tx) => {
     const { shipmentId, stage, occurredAt } = event.payload as { shipmentId: string; stage: MainStatus; occurredAt: string };
     if (stage === 'pending' || stage === 'info_received' || !event.sellerId) return;
     await service.handOver(tx, event.sellerId, shipmentId, new Date(occurredAt));
   });
-  return { service, registerRoutes: (app: HttpApp) => registerLogisticsRoutes(app, service) };
+  return { service, reference, installReferenceData: () => reference.installReferenceData(), registerRoutes: (app: HttpApp) => registerLogisticsRoutes(app, service, reference) };
 }
 
 export type LogisticsModule = ReturnType<typeof createLogisticsModule>;

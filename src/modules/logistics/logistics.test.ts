@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, sellerWithOpenStore, type SellerActor } from '../../../test/support/actors.ts';
+import { addStaff, createOperator, sellerWithOpenStore, type SellerActor } from '../../../test/support/actors.ts';
 import { useTestApp } from '../../../test/support/app.ts';
 import { expectProblem } from '../../../test/support/expect.ts';
 import { shipmentToMadrid } from '../../../test/support/fixtures.ts';
@@ -194,6 +194,50 @@ describe('logistics hub', () => {
       expect((await api.delete(`/v1/seller/freight-templates/${second.body.id}`, { token: seller.token })).status).toBe(204);
       expectProblem(await api.get(`/v1/seller/freight-templates/${second.body.id}`, { token: seller.token }), 404, 'not_found');
     });
+  });
+
+  it('lets finance operators date a new fuel percentage: checked, versioned, audited, and quoted at once', async () => {
+    const finance = await createOperator(app(), api, ['finance']);
+    const before = await api.get('/v1/ops/logistics/data/surcharges', { token: finance.token });
+    expect(before.status).toBe(200);
+    expect(before.body.version).toBe(1);
+    const fuelLine = async () => {
+      const quoted = await api.post('/v1/seller/logistics/quotes', parcelToMadrid, { token: seller.token });
+      return quoted.body.quotes.find((q: { service_code: string }) => q.service_code === 'caravan_standard').lines.find((l: { code: string }) => l.code === 'fuel');
+    };
+    const fuelBefore = await fuelLine();
+    expect(fuelBefore).toBeDefined();
+
+    // Standard shipping's fuel rises from 8 % to 12 % from 2026-11-25: the open-ended record is closed the day before.
+    const definition = structuredClone(before.body.definition) as { fuel: { id: string; service: string; valid_from: string; valid_to: string | null; rate: string; applies_to: string[] }[] };
+    const current = definition.fuel.find((f) => f.service === 'caravan_standard' && f.valid_to === null)!;
+    current.valid_to = '2026-11-24';
+    definition.fuel.push({ ...current, id: 'fuel:caravan_standard:2026-11-25', valid_from: '2026-11-25', valid_to: null, rate: '0.1200' });
+
+    // Overlapping dates are refused, naming the record, and change nothing.
+    const overlapping = structuredClone(definition);
+    overlapping.fuel.at(-1)!.valid_from = '2026-11-20';
+    const refused = await api.put('/v1/ops/logistics/data/surcharges', { definition: overlapping, reason: 'Fuel for late November' }, { token: finance.token });
+    expectProblem(refused, 422, 'validation_failed');
+    expect(refused.body.errors[0]).toMatchObject({ path: '/definition', code: 'invalid_logistics_data' });
+    expect((await api.get('/v1/ops/logistics/data/surcharges', { token: finance.token })).body.version).toBe(1);
+
+    const saved = await api.put('/v1/ops/logistics/data/surcharges', { definition, reason: 'Carrier notice: fuel 12 % from 25 November' }, { token: finance.token });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    expect(saved.body.version).toBe(2);
+    expect(saved.body.history.map((h: { version: number; reason: string }) => [h.version, h.reason])).toEqual([
+      [1, expect.stringContaining('Logistics data')],
+      [2, 'Carrier notice: fuel 12 % from 25 November'],
+    ]);
+    const fuelAfter = await fuelLine();
+    // Fuel is a percentage of the base: 12/8 of what it was, give or take the rounding of each line.
+    expect(Math.abs(fuelAfter.amount.amount - Math.round((fuelBefore.amount.amount * 12) / 8))).toBeLessThanOrEqual(1);
+    const audit = await app().platform.audit.list(app().platform.db, { subjectType: 'logistics_data', subjectId: 'surcharges', limit: 5 });
+    expect(audit.map((r) => r.reason)).toContain('Carrier notice: fuel 12 % from 25 November');
+
+    const reviewer = await createOperator(app(), api, ['reviewer']);
+    expectProblem(await api.put('/v1/ops/logistics/data/surcharges', { definition, reason: 'Not mine' }, { token: reviewer.token }), 403, 'permission_denied');
+    expectProblem(await api.get('/v1/ops/logistics/data/surcharges', { token: seller.token }), 403, 'operator_account_required');
   });
 
   it('keeps shipments to their seller, and to staff with the orders permission', async () => {

@@ -868,8 +868,8 @@ export function parseLogisticsData(files: LogisticsFiles, names: Partial<Record<
   };
 }
 
-/** Reads and checks the logistics files in a folder such as `data/logistics/`. */
-export function loadLogisticsData(dir: string = LOGISTICS_DATA_DIR): LogisticsData {
+/** The four files of a folder such as `data/logistics/` as JSON, unchecked, with their paths. */
+export function readLogisticsFiles(dir: string = LOGISTICS_DATA_DIR): { files: LogisticsFiles; names: Record<LogisticsFile, string> } {
   const files = {} as LogisticsFiles;
   const names = {} as Record<LogisticsFile, string>;
   for (const key of Object.keys(LOGISTICS_FILES) as LogisticsFile[]) {
@@ -887,6 +887,12 @@ export function loadLogisticsData(dir: string = LOGISTICS_DATA_DIR): LogisticsDa
       throw new LogisticsDataError(file, '', '', `is not valid JSON: ${(error as Error).message}`);
     }
   }
+  return { files, names };
+}
+
+/** Reads and checks the logistics files in a folder such as `data/logistics/`. */
+export function loadLogisticsData(dir: string = LOGISTICS_DATA_DIR): LogisticsData {
+  const { files, names } = readLogisticsFiles(dir);
   return parseLogisticsData(files, names);
 }
 

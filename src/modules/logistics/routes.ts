@@ -7,6 +7,7 @@ import { CUSTOMS_CATEGORIES, type LabelAddress } from './label.ts';
 import type { QuoteResult, ServiceQuote } from './quote.ts';
 import { SHIPMENT_STATUSES } from './rules.ts';
 import type { FreightTemplate, FreightTemplateInput, TemplateOffers } from './freight-templates.ts';
+import { LOGISTICS_DATA_FILES, type LogisticsDataFileName, type LogisticsReference } from './reference.ts';
 import type { LogisticsService, NewShipment, QuoteRequest, Shipment } from './service.ts';
 
 const obj = <P extends TProperties>(properties: P) => Type.Object(properties, { additionalProperties: false });
@@ -319,12 +320,14 @@ function sendPdf(reply: FastifyReply, pdf: Buffer, name: string) {
     .send(pdf);
 }
 
-export function registerLogisticsRoutes(app: HttpApp, logistics: LogisticsService): void {
+export function registerLogisticsRoutes(app: HttpApp, logistics: LogisticsService, reference: LogisticsReference): void {
+  registerLogisticsDataRoutes(app, reference);
+
   app.get(
     '/v1/seller/logistics/services',
     { schema: { tags: ['seller: logistics'], summary: 'The logistics services on offer: paths, destinations, limits, delivery windows', response: { 200: Type.Object({ data: Type.Array(Type.Record(Type.String(), Type.Unknown())) }) } } },
     async () => ({
-      data: logistics.services().map((s) => ({
+      data: (await logistics.services()).map((s) => ({
         code: s.code,
         name: s.name,
         path: s.path,
@@ -342,7 +345,7 @@ export function registerLogisticsRoutes(app: HttpApp, logistics: LogisticsServic
   app.post(
     '/v1/store/shipping-quotes',
     { config: { public: true }, bodyLimit: 256 * 1024, schema: { tags: ['store'], summary: quoteSummary, body: QuoteBody, response: { 200: QuoteResultSchema } } },
-    async (request) => quoteView(logistics.quote(quoteRequestOf(request.body))),
+    async (request) => quoteView(await logistics.quote(quoteRequestOf(request.body))),
   );
   app.post(
     '/v1/seller/logistics/quotes',
@@ -357,7 +360,7 @@ export function registerLogisticsRoutes(app: HttpApp, logistics: LogisticsServic
     },
     async (request) => {
       const { template_id, ...body } = request.body;
-      if (!template_id) return quoteView(logistics.quote(quoteRequestOf(body)));
+      if (!template_id) return quoteView(await logistics.quote(quoteRequestOf(body)));
       const { quote, offers } = await logistics.quoteWithTemplate(callerOf(request), quoteRequestOf(body), template_id);
       return { ...quoteView(quote), template_offers: offersView(offers) };
     },
@@ -461,6 +464,49 @@ export function registerLogisticsRoutes(app: HttpApp, logistics: LogisticsServic
       const { service_code, own_carrier, reason } = request.body;
       const replaced = await logistics.relabel(callerOf(request), request.params.shipmentId, { reason, ...(service_code ? { serviceCode: service_code } : {}), ...ownCarrierIn(own_carrier) });
       return reply.status(201).send(shipmentView(replaced));
+    },
+  );
+}
+
+const DataFileParams = Type.Object({ file: Type.Enum(Object.keys(LOGISTICS_DATA_FILES) as LogisticsDataFileName[]) });
+const DataFileSchema = Type.Object({
+  file: Type.String(),
+  version: Type.Integer(),
+  updated_by: Type.String(),
+  updated_at: Timestamp,
+  definition: Type.Unknown(),
+  history: Type.Array(Type.Object({ version: Type.Integer(), changed_by: Type.String(), changed_at: Timestamp, reason: Type.String() })),
+});
+
+function registerLogisticsDataRoutes(app: HttpApp, reference: LogisticsReference): void {
+  const view = (file: LogisticsDataFileName, item: { version: number; updatedBy: string; updatedAt: Date; definition: unknown; history: { version: number; changedBy: string; changedAt: Date; reason: string }[] }) => ({
+    file,
+    version: item.version,
+    updated_by: item.updatedBy,
+    updated_at: item.updatedAt.toISOString(),
+    definition: item.definition,
+    history: item.history.map((h) => ({ version: h.version, changed_by: h.changedBy, changed_at: h.changedAt.toISOString(), reason: h.reason })),
+  });
+  app.get(
+    '/v1/ops/logistics/data/:file',
+    { schema: { tags: ['ops: logistics'], summary: 'One logistics data file (services, zones, rate sheets, surcharges) with its versions', params: DataFileParams, response: { 200: DataFileSchema } } },
+    async (request) => view(request.params.file, await reference.file(callerOf(request), request.params.file)),
+  );
+  app.put(
+    '/v1/ops/logistics/data/:file',
+    {
+      bodyLimit: 2 * 1024 * 1024,
+      schema: {
+        tags: ['ops: logistics'],
+        summary: 'Replace a logistics data file (a new dated rate sheet, this month’s fuel percentage): checked with the other files, versioned and audited',
+        params: DataFileParams,
+        body: obj({ definition: Type.Record(Type.String(), Type.Unknown()), reason: Reason }),
+        response: { 200: DataFileSchema },
+      },
+    },
+    async (request) => {
+      await reference.put(callerOf(request), request.params.file, request.body.definition, request.body.reason);
+      return view(request.params.file, await reference.file(callerOf(request), request.params.file));
     },
   );
 }

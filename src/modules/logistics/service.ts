@@ -10,7 +10,8 @@ import { landedCost, shippedFxRates, type MarketDirectory } from '../markets/ind
 import type { TrackingService } from '../tracking/index.ts';
 import { createFreightTemplates, type TemplateOffers } from './freight-templates.ts';
 import { CUSTOMS_CATEGORIES, renderLabel, type CustomsCategory, type LabelAddress, type ShippingLabel } from './label.ts';
-import { loadLogisticsData, serviceByCode, type LogisticsData } from './rate-sheets.ts';
+import type { LogisticsReference } from './reference.ts';
+import { serviceByCode, type LogisticsData } from './rate-sheets.ts';
 import { QuoteError, quoteServices, type DutiesAndTaxes, type Parcel, type QuoteResult, type ServiceQuote } from './quote.ts';
 import { OWN_CARRIER_SERVICE, PLATFORM_CARRIER, platformTrackingNumber, shipmentTransition, type ShipmentStatus } from './rules.ts';
 import { shipments } from './schema.ts';
@@ -115,11 +116,11 @@ function bodyPointer(field: string): string {
   return `/${field.replace(/\[(\d+)\]/g, '.$1').split('.').map((part) => part.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join('/')}`;
 }
 
-export function createLogisticsService(platform: Platform, deps: LogisticsDependencies, data: LogisticsData = loadLogisticsData()) {
+export function createLogisticsService(platform: Platform, deps: LogisticsDependencies, reference: Pick<LogisticsReference, 'current'>) {
   const { db, clock, ids, audit, events, storage } = platform;
   const fx = shippedFxRates();
   const today = () => clock.now().toISOString().slice(0, 10);
-  const templates = createFreightTemplates(platform, { serviceCodes: new Set(data.services.map((service) => service.code)), fx });
+  const templates = createFreightTemplates(platform, { serviceCodes: async () => new Set((await reference.current()).services.map((service) => service.code)), fx });
 
   const convertOn = (date: string) => (value: Money, currency: string): Money | null => {
     if (value.currency === currency) return value;
@@ -154,8 +155,9 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
     };
   }
 
-  function quote(request: QuoteRequest): QuoteResult {
+  async function quote(request: QuoteRequest, tx: Db = db): Promise<QuoteResult> {
     const date = request.date ?? today();
+    const data = await reference.current(tx);
     try {
       return quoteServices(data, request.parcel, {
         date,
@@ -205,7 +207,7 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
     return toDecimal(multiply(usd, sdrPerUsd, 'half_up'));
   }
 
-  function labelOf(shipment: Pick<Shipment, 'trackingNumber' | 'serviceCode' | 'sender' | 'recipient' | 'weightGrams' | 'orderRef' | 'items' | 'customsCategory'>, date: string): ShippingLabel {
+  function labelOf(data: LogisticsData, shipment: Pick<Shipment, 'trackingNumber' | 'serviceCode' | 'sender' | 'recipient' | 'weightGrams' | 'orderRef' | 'items' | 'customsCategory'>, date: string): ShippingLabel {
     const service = serviceByCode(data, shipment.serviceCode);
     const international = needsCustoms(shipment.sender.country, shipment.recipient.country);
     const sdr = international ? declaredValueInSdr(shipment.items, date) : null;
@@ -267,6 +269,7 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
     const seller = requireSeller(caller.principal);
     authorize(seller, 'create', 'Order', { sellerId: seller.sellerId });
     const date = today();
+    const data = await reference.current(tx);
     let charges: ServiceQuote | null = null;
     let carrierCode: string;
     let trackingNumber: string;
@@ -279,7 +282,7 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
     } else {
       if (input.ownCarrier) throw validationFailed([{ in: 'body', path: '/own_carrier', code: 'not_allowed', message: 'is only for the service own_carrier' }]);
       if (!serviceByCode(data, input.serviceCode)) throw validationFailed([{ in: 'body', path: '/service_code', code: 'unknown_service', message: 'is not a logistics service of this marketplace' }]);
-      const quoted = quote({ parcel: parcelOf(input), date, warehouseStock: [input.sender.country], ...(input.recipient.state ? { destinationState: input.recipient.state } : {}) });
+      const quoted = await quote({ parcel: parcelOf(input), date, warehouseStock: [input.sender.country], ...(input.recipient.state ? { destinationState: input.recipient.state } : {}) }, tx);
       charges = quoted.quotes.find((q) => q.serviceCode === input.serviceCode) ?? null;
       if (!charges) {
         const excluded = quoted.excluded.find((e) => e.serviceCode === input.serviceCode);
@@ -293,7 +296,7 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
     }
     const id = ids(SHIPMENT_PREFIX);
     const customsCategory = input.customsCategory ?? 'sale_of_goods';
-    const pdf = await renderChecked(labelOf({ ...input, trackingNumber, customsCategory }, date));
+    const pdf = await renderChecked(labelOf(data, { ...input, trackingNumber, customsCategory }, date));
     const now = clock.now();
     let row: Row;
     try {
@@ -359,14 +362,13 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
   }
 
   return {
-    data,
     quote,
     templates,
 
     /** A quote, and what the buyer would be offered under one of the seller's freight templates. */
     async quoteWithTemplate(caller: Caller, request: QuoteRequest, templateId: string): Promise<{ quote: QuoteResult; offers: TemplateOffers }> {
       const template = await templates.get(caller, templateId);
-      const quoted = quote(request);
+      const quoted = await quote(request);
       const items = request.parcel.items;
       const orderValue = items.reduce((sum, item) => add(sum, multiply(item.value, String(item.quantity), 'half_up')), zero(items[0]!.value.currency));
       return { quote: quoted, offers: templates.offers(template, quoted, request.parcel.destination.country, orderValue) };
@@ -374,7 +376,7 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
     handOver,
 
     /** The services on offer, as data: what a seller chooses from. */
-    services: () => data.services,
+    services: async () => (await reference.current()).services,
 
     async createShipment(caller: Caller, input: NewShipment): Promise<Shipment> {
       return toShipment(await inTransaction(db, (tx) => buyLabel(tx, caller, input, null)));
