@@ -31,3 +31,6 @@ export function retryAfterFailure(failures: number, failedAt: Date, providerAske
   const backoff = Math.min(5 * 2 ** Math.max(0, failures - 1), 360) * 60_000;
   return new Date(failedAt.getTime() + Math.max(backoff, (providerAskedSeconds ?? 0) * 1000));
 }
+
+/** Parcels one poll asks about, in all and per carrier: no carrier's API is asked for more at once. */
+export const POLL_LIMITS = { perRun: 40, perCarrier: 20 } as const;

@@ -7,7 +7,7 @@ import { authorize, requireSeller, type Caller } from '../identity/index.ts';
 import { shippedCarrierRegistry, trackingUrlFor, type CarrierRegistry } from './carriers.ts';
 import type { Detection } from './numbers.ts';
 import { WebhookRejected, type TrackingProvider, type TrackingSnapshot, type WebhookHeaders } from './providers/provider.ts';
-import { nextCheck, retryAfterFailure } from './rules.ts';
+import { nextCheck, POLL_LIMITS, retryAfterFailure } from './rules.ts';
 import { buyerTimeline, currentStatus, mergeEvents, notificationsDue, toTrackingEvent, type MainStatus, type RawCarrierEvent, type TimelineEntry, type TrackingEvent } from './status.ts';
 import { trackedParcels, trackingWebhookDeliveries } from './schema.ts';
 
@@ -24,8 +24,6 @@ export const TRACKING_PROVIDERS = ['simulator', 'aggregator'] as const;
 export const TRACKING_POLL_JOB = 'tracking.poll';
 export const TRACKING_WEBHOOK_JOB = 'tracking.webhook';
 
-/** How many parcels one poll asks the provider about at once. */
-const POLL_BATCH = 40;
 /** A claimed parcel is not claimed again by another worker for this long, even if this one dies. */
 const CLAIM_LEASE_MS = 10 * 60_000;
 
@@ -194,9 +192,19 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
       const now = clock.now();
       const claimed = await queryRows<{ id: string }>(
         db,
+        // The most overdue first, at most POLL_LIMITS.perCarrier of any one carrier: a backlog on one
+        // carrier neither starves the others nor floods that carrier's API.
         sql`UPDATE tracked_parcels SET next_check_at = ${new Date(now.getTime() + CLAIM_LEASE_MS)}
-            WHERE id IN (SELECT id FROM tracked_parcels WHERE next_check_at <= ${now} AND stopped_at IS NULL AND provider = ${provider.name}
-                         ORDER BY next_check_at LIMIT ${POLL_BATCH} FOR UPDATE SKIP LOCKED)
+            WHERE id IN (
+              SELECT id FROM tracked_parcels
+              WHERE id IN (
+                SELECT id FROM (
+                  SELECT id, row_number() OVER (PARTITION BY carrier_code ORDER BY next_check_at) AS place
+                  FROM tracked_parcels
+                  WHERE next_check_at <= ${now} AND stopped_at IS NULL AND provider = ${provider.name}
+                ) due WHERE place <= ${POLL_LIMITS.perCarrier}
+              )
+              ORDER BY next_check_at LIMIT ${POLL_LIMITS.perRun} FOR UPDATE SKIP LOCKED)
             RETURNING id`,
       );
       if (claimed.length === 0) return { asked: 0, failed: 0 };

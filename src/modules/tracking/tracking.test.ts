@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../../../test/support/app.ts';
 import { expectProblem } from '../../../test/support/expect.ts';
 import { shipmentToMadrid } from '../../../test/support/fixtures.ts';
 import { apiClient } from '../../../test/support/http.ts';
-import { queryRows } from '../../platform/db/index.ts';
+import { inTransaction, queryRows } from '../../platform/db/index.ts';
 import { TrackingSimulator } from './index.ts';
 
 /**
@@ -108,6 +108,21 @@ describe('tracking', () => {
     // A poll right after brings nothing new: the same events are not kept twice.
     await app.modules.tracking.service.pollDue();
     expect((await tracking(created.body.id)).body.timeline).toHaveLength(seen.body.timeline.length);
+  });
+
+  it('asks about at most 20 parcels of one carrier per poll, so a backlog neither floods it nor starves the others', async () => {
+    const { tracking: module } = app.modules;
+    await inTransaction(app.platform.db, async (tx) => {
+      for (let i = 0; i < 30; i++) await module.service.follow(tx, { sellerId: seller.sellerId, shipmentId: `shp_backlog_ups_${i}`, carrierCode: 'ups', trackingNumber: `1ZBACKLOG${String(i).padStart(9, '0')}` });
+      for (let i = 0; i < 5; i++) await module.service.follow(tx, { sellerId: seller.sellerId, shipmentId: `shp_backlog_dhl_${i}`, carrierCode: 'dhl-express', trackingNumber: `BACKLOG${String(i).padStart(5, '0')}` });
+    });
+    const due = async () =>
+      (await queryRows<{ carrier: string; n: number }>(app.platform.db, sql`SELECT carrier_code AS carrier, count(*)::int AS n FROM tracked_parcels WHERE shipment_id LIKE 'shp_backlog_%' AND next_check_at <= ${app.clock.now()} GROUP BY carrier_code ORDER BY carrier_code`)).map((r) => [r.carrier, r.n]);
+    expect(await due()).toEqual([['dhl-express', 5], ['ups', 30]]);
+    await module.service.pollDue();
+    expect(await due()).toEqual([['ups', 10]]);
+    await module.service.pollDue();
+    expect(await due()).toEqual([]);
   });
 
   it('stops following a cancelled label, and keeps shipments to their seller', async () => {
