@@ -263,25 +263,27 @@ export function createCertificatesService(platform: Platform, deps: { isMarketOr
     async processValidityChanges(today: string): Promise<{ started: number; expired: number }> {
       return inTransaction(db, async (tx) => {
         const live = inArray(certificates.status, ['submitted', 'verified']);
+        const announce = async (rows: Row[], action: 'take_effect' | 'expire', why: string, to: (row: Row) => object, reason: (row: Row) => string) => {
+          for (const row of rows) {
+            await audit.record(tx, { actor: { type: 'system', id: 'certificate-validity' }, action: `certificate.${action}`, subject: { type: 'certificate', id: row.id }, sellerId: row.sellerId, to: to(row), reason: reason(row) });
+            await changed(tx, row, why);
+          }
+          return rows.length;
+        };
         const started = await tx
           .update(certificates)
           .set({ startProcessedAt: clock.now() })
           .where(and(lte(certificates.validFrom, today), isNull(certificates.startProcessedAt), live))
           .returning();
-        for (const row of started) {
-          await audit.record(tx, { actor: { type: 'system', id: 'certificate-validity' }, action: 'certificate.take_effect', subject: { type: 'certificate', id: row.id }, sellerId: row.sellerId, to: { validFrom: row.validFrom }, reason: `Valid from ${row.validFrom}` });
-          await changed(tx, row, 'took_effect');
-        }
         const expired = await tx
           .update(certificates)
           .set({ expiryProcessedAt: clock.now() })
           .where(and(lt(certificates.validTo, today), isNull(certificates.expiryProcessedAt), live))
           .returning();
-        for (const row of expired) {
-          await audit.record(tx, { actor: { type: 'system', id: 'certificate-validity' }, action: 'certificate.expire', subject: { type: 'certificate', id: row.id }, sellerId: row.sellerId, to: { validTo: row.validTo }, reason: `Valid until ${row.validTo}` });
-          await changed(tx, row, 'expired');
-        }
-        return { started: started.length, expired: expired.length };
+        return {
+          started: await announce(started, 'take_effect', 'took_effect', (row) => ({ validFrom: row.validFrom }), (row) => `Valid from ${row.validFrom}`),
+          expired: await announce(expired, 'expire', 'expired', (row) => ({ validTo: row.validTo }), (row) => `Valid until ${row.validTo}`),
+        };
       });
     },
   };

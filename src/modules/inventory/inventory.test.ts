@@ -50,7 +50,7 @@ describe('inventory', () => {
     await apply([{ sellerId, skuId: 'sku_b', quantity: 3, reason: 'set' }]);
     await apply([{ sellerId, skuId: 'sku_b', quantity: 3, reason: 'set' }]);
     expect((await inventory().movements(sellerId, { skuId: 'sku_b', limit: 10 })).data.map((m) => m.delta)).toEqual([3]);
-    await expect(apply([{ sellerId, skuId: 'sku_b', delta: 2, reason: 'adjust' }, { sellerId, skuId: 'sku_b', delta: -9, reason: 'adjust' }])).rejects.toThrow();
+    await expect(apply([{ sellerId, skuId: 'sku_b', delta: 2, reason: 'adjust' }, { sellerId, skuId: 'sku_b', delta: -9, reason: 'adjust' }])).rejects.toMatchObject({ status: 409, code: 'insufficient_stock' });
     expect((await inventory().availableBySku(app().platform.db, sellerId, ['sku_b'])).get('sku_b')).toBe(3);
   });
 });

@@ -3,9 +3,8 @@ import type { Platform } from '../../platform/index.ts';
 import { inTransaction, isUniqueViolation, type Db } from '../../platform/db/index.ts';
 import { conflict, notFound, validationFailed } from '../../platform/errors/index.ts';
 import { registerIdPrefix } from '../../platform/ids/index.ts';
-import { convert, type Money } from '../../platform/money/index.ts';
+import type { Money } from '../../platform/money/index.ts';
 import { actorOf, authorize, requireSeller, type Caller } from '../identity/index.ts';
-import type { FxLookup } from '../markets/index.ts';
 import type { QuoteResult } from './quote.ts';
 import { freightTermsProblems, ruleFor, shipsFree, type FreightTemplateTerms } from './rules.ts';
 import { freightTemplates } from './schema.ts';
@@ -44,7 +43,10 @@ type Row = typeof freightTemplates.$inferSelect;
 
 const toTemplate = (row: Row): FreightTemplate => ({ ...row, rules: row.rules as FreightTemplate['rules'] });
 
-export function createFreightTemplates(platform: Platform, deps: { serviceCodes: () => Promise<ReadonlySet<string>>; fx: FxLookup }) {
+export function createFreightTemplates(
+  platform: Platform,
+  deps: { serviceCodes: () => Promise<ReadonlySet<string>>; convert: (value: Money, currency: string, date: string) => Money | null },
+) {
   const { db, clock, ids, audit } = platform;
 
   async function checked(input: FreightTemplateInput): Promise<void> {
@@ -138,8 +140,7 @@ export function createFreightTemplates(platform: Platform, deps: { serviceCodes:
       if (!rule) return { ships: false, reason: `The seller does not ship to ${destination}.` };
       const byCode = new Map(quoted.quotes.map((q) => [q.serviceCode, q]));
       const threshold = rule.freeShipping.kind === 'over' ? rule.freeShipping.threshold : null;
-      const rate = threshold && threshold.currency !== orderValue.currency ? deps.fx.rate(orderValue.currency, threshold.currency, quoted.date) : undefined;
-      const comparable = !threshold ? null : threshold.currency === orderValue.currency ? orderValue.amount : rate ? convert(orderValue, rate, 'half_up').amount : null;
+      const comparable = threshold ? (deps.convert(orderValue, threshold.currency, quoted.date)?.amount ?? null) : null;
       const offers = rule.services.flatMap((code): ShippingOffer[] => {
         const quote = byCode.get(code);
         if (!quote) return [];

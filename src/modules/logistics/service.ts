@@ -9,7 +9,7 @@ import { actorOf, authorize, requireSeller, type Caller } from '../identity/inde
 import { landedCost, shippedFxRates, type MarketDirectory } from '../markets/index.ts';
 import type { TrackingService } from '../tracking/index.ts';
 import { createFreightTemplates, type TemplateOffers } from './freight-templates.ts';
-import { CUSTOMS_CATEGORIES, renderLabel, type CustomsCategory, type LabelAddress, type ShippingLabel } from './label.ts';
+import { renderLabel, type CustomsCategory, type LabelAddress, type ShippingLabel } from './label.ts';
 import type { LogisticsReference } from './reference.ts';
 import { serviceByCode, type LogisticsData } from './rate-sheets.ts';
 import { QuoteError, quoteServices, type DutiesAndTaxes, type Parcel, type QuoteResult, type ServiceQuote } from './quote.ts';
@@ -98,6 +98,12 @@ const SDR_PER_USD: readonly { validFrom: string; rate: string }[] = [
   { validFrom: '2026-01-01', rate: '0.7320' },
 ];
 
+/** What a line of goods is worth: the unit value times the quantity. */
+const lineValue = (unitValue: Money, quantity: number) => multiply(unitValue, String(quantity), 'half_up');
+
+/** The goods' value, all lines in the first line's currency. */
+const goodsValue = (lines: readonly { value: Money; quantity: number }[]) => lines.reduce((sum, line) => add(sum, lineValue(line.value, line.quantity)), zero(lines[0]!.value.currency));
+
 function toShipment(row: Row): Shipment {
   return {
     ...row,
@@ -120,7 +126,7 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
   const { db, clock, ids, audit, events, storage } = platform;
   const fx = shippedFxRates();
   const today = () => clock.now().toISOString().slice(0, 10);
-  const templates = createFreightTemplates(platform, { serviceCodes: async () => new Set((await reference.current()).services.map((service) => service.code)), fx });
+  const templates = createFreightTemplates(platform, { serviceCodes: async () => new Set((await reference.current()).services.map((service) => service.code)), convert: (value, currency, date) => convertOn(date)(value, currency) });
 
   const convertOn = (date: string) => (value: Money, currency: string): Money | null => {
     if (value.currency === currency) return value;
@@ -199,8 +205,7 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
   }
 
   function declaredValueInSdr(items: readonly ShipmentItem[], date: string): string | null {
-    const total = items.reduce((sum, item) => add(sum, multiply(item.unitValue, String(item.quantity), 'half_up')), zero(items[0]!.unitValue.currency));
-    const usd = convertOn(date)(total, 'USD');
+    const usd = convertOn(date)(goodsValue(items.map((item) => ({ value: item.unitValue, quantity: item.quantity }))), 'USD');
     const sdrPerUsd = [...SDR_PER_USD].reverse().find((r) => r.validFrom <= date)?.rate;
     if (!usd || !sdrPerUsd) return null;
     // Cents of USD times SDR per USD: hundredths of an SDR.
@@ -227,7 +232,7 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
               description: item.description,
               quantity: item.quantity,
               netWeightGrams: item.netWeightGrams,
-              value: multiply(item.unitValue, String(item.quantity), 'half_up'),
+              value: lineValue(item.unitValue, item.quantity),
               hsCode: item.hsCode,
               originCountry: item.originCountry,
             })),
@@ -369,9 +374,7 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
     async quoteWithTemplate(caller: Caller, request: QuoteRequest, templateId: string): Promise<{ quote: QuoteResult; offers: TemplateOffers }> {
       const template = await templates.get(caller, templateId);
       const quoted = await quote(request);
-      const items = request.parcel.items;
-      const orderValue = items.reduce((sum, item) => add(sum, multiply(item.value, String(item.quantity), 'half_up')), zero(items[0]!.value.currency));
-      return { quote: quoted, offers: templates.offers(template, quoted, request.parcel.destination.country, orderValue) };
+      return { quote: quoted, offers: templates.offers(template, quoted, request.parcel.destination.country, goodsValue(request.parcel.items)) };
     },
     handOver,
 
@@ -448,4 +451,3 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
 }
 
 export type LogisticsService = ReturnType<typeof createLogisticsService>;
-export { CUSTOMS_CATEGORIES };

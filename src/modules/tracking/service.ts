@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Platform } from '../../platform/index.ts';
-import { inTransaction, queryRows, type Db } from '../../platform/db/index.ts';
+import { inTransaction, type Db } from '../../platform/db/index.ts';
 import { badRequest, notFound, unauthenticated } from '../../platform/errors/index.ts';
 import { registerIdPrefix } from '../../platform/ids/index.ts';
 import { authorize, requireSeller, type Caller } from '../identity/index.ts';
@@ -190,25 +190,27 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
      */
     async pollDue(): Promise<{ asked: number; failed: number }> {
       const now = clock.now();
-      const claimed = await queryRows<{ id: string }>(
-        db,
-        // The most overdue first, at most POLL_LIMITS.perCarrier of any one carrier: a backlog on one
-        // carrier neither starves the others nor floods that carrier's API.
-        sql`UPDATE tracked_parcels SET next_check_at = ${new Date(now.getTime() + CLAIM_LEASE_MS)}
-            WHERE id IN (
-              SELECT id FROM tracked_parcels
-              WHERE id IN (
-                SELECT id FROM (
-                  SELECT id, row_number() OVER (PARTITION BY carrier_code ORDER BY next_check_at) AS place
-                  FROM tracked_parcels
-                  WHERE next_check_at <= ${now} AND stopped_at IS NULL AND provider = ${provider.name}
-                ) due WHERE place <= ${POLL_LIMITS.perCarrier}
-              )
-              ORDER BY next_check_at LIMIT ${POLL_LIMITS.perRun} FOR UPDATE SKIP LOCKED)
-            RETURNING id`,
-      );
-      if (claimed.length === 0) return { asked: 0, failed: 0 };
-      const rows = await db.select().from(trackedParcels).where(inArray(trackedParcels.id, claimed.map((c) => c.id)));
+      // The most overdue first, at most POLL_LIMITS.perCarrier of any one carrier: a backlog on one
+      // carrier neither starves the others nor floods that carrier's API. Claimed rows are leased.
+      const rows = await db
+        .update(trackedParcels)
+        .set({ nextCheckAt: new Date(now.getTime() + CLAIM_LEASE_MS) })
+        .where(
+          inArray(
+            trackedParcels.id,
+            sql`(SELECT id FROM tracked_parcels
+                 WHERE id IN (
+                   SELECT id FROM (
+                     SELECT id, row_number() OVER (PARTITION BY carrier_code ORDER BY next_check_at) AS place
+                     FROM tracked_parcels
+                     WHERE next_check_at <= ${now} AND stopped_at IS NULL AND provider = ${provider.name}
+                   ) due WHERE place <= ${POLL_LIMITS.perCarrier}
+                 )
+                 ORDER BY next_check_at LIMIT ${POLL_LIMITS.perRun} FOR UPDATE SKIP LOCKED)`,
+          ),
+        )
+        .returning();
+      if (rows.length === 0) return { asked: 0, failed: 0 };
       const numbers = rows.map((row) => ({ carrierCode: row.carrierCode, trackingNumber: row.trackingNumber, registeredAt: row.registeredAt }));
       try {
         const fresh = numbers.filter((_, i) => rows[i]!.lastCheckedAt === null);
