@@ -273,6 +273,7 @@ async function buildWorld(): Promise<World> {
         code: { valid: CATEGORY, unknown: 'no_such_category', addedByPut: true },
         itemId: { valid: catalogue.restrictedItem.id, unknown: 'no_such.item', addedByPut: true },
         file: { valid: 'surcharges' },
+        sellerId: { valid: approved.body.store.seller_id },
       },
       webhooks: {
         provider: { valid: 'simulator', unknown: 'aggregator' },

@@ -5,7 +5,7 @@ import { conflict, notFound, validationFailed } from '../../platform/errors/inde
 import { registerIdPrefix } from '../../platform/ids/index.ts';
 import type { Money } from '../../platform/money/index.ts';
 import { actorOf, authorize, requireSeller, type Caller } from '../identity/index.ts';
-import type { QuoteResult } from './quote.ts';
+import type { QuoteResult, ServiceQuote } from './quote.ts';
 import { freightTermsProblems, ruleFor, shipsFree, type FreightTemplateTerms } from './rules.ts';
 import { freightTemplates } from './schema.ts';
 
@@ -35,6 +35,8 @@ export interface ShippingOffer {
   free: boolean;
   /** The carrier's window plus the seller's handling time. */
   deliveryDays: { min: number; max: number };
+  /** The service's own quote: what the seller pays for the label, line by line. */
+  quote: ServiceQuote;
 }
 
 export type TemplateOffers = { ships: true; offers: ShippingOffer[] } | { ships: false; reason: string };
@@ -111,6 +113,12 @@ export function createFreightTemplates(
       });
     },
 
+    /** The template a seller's buyers are quoted under when none is named; null when the seller has none. */
+    async defaultOf(tx: Db, sellerId: string): Promise<FreightTemplate | null> {
+      const [row] = await tx.select().from(freightTemplates).where(and(eq(freightTemplates.sellerId, sellerId), eq(freightTemplates.isDefault, true)));
+      return row ? toTemplate(row) : null;
+    },
+
     async get(caller: Caller, templateId: string): Promise<FreightTemplate> {
       return toTemplate(await loadOwn(db, caller, templateId, 'read'));
     },
@@ -152,6 +160,7 @@ export function createFreightTemplates(
             buyerPays: free ? { amount: 0, currency: quote.currency } : { amount: quote.total.amount, currency: quote.currency },
             free,
             deliveryDays: { min: quote.deliveryDays.min + template.handlingDays, max: quote.deliveryDays.max + template.handlingDays },
+            quote,
           },
         ];
       });

@@ -5,8 +5,10 @@ import { createLogisticsReference } from './reference.ts';
 import { createLogisticsService, type LogisticsDependencies } from './service.ts';
 import { TRACKING_EVENTS, type MainStatus } from '../tracking/index.ts';
 
+export type { ShippingOffer, TemplateOffers } from './freight-templates.ts';
+export type { Parcel, QuoteResult, ServiceQuote } from './quote.ts';
 export { LOGISTICS_EVENTS, type LogisticsService, type NewShipment, type QuoteRequest, type Shipment } from './service.ts';
-export { OWN_CARRIER_SERVICE, PLATFORM_CARRIER, platformTrackingNumber, type ShipmentStatus } from './rules.ts';
+export { DEFAULT_HANDLING_DAYS, OWN_CARRIER_SERVICE, PLATFORM_CARRIER, platformTrackingNumber, type ShipmentStatus } from './rules.ts';
 
 /** Logistics services and rate sheets, quotes, shipments and their labels. */
 export function createLogisticsModule(platform: Platform, deps: LogisticsDependencies) {

@@ -52,6 +52,17 @@ export interface FreightTemplateTerms {
   rules: FreightRule[];
 }
 
+/** New sellers must hand a parcel to the carrier within 72 hours of the order. */
+export const DEFAULT_HANDLING_DAYS = 3;
+
+/**
+ * What a seller without a freight template offers: every service that can carry the parcel, at
+ * its quoted price, after the new-seller handling time.
+ */
+export function defaultFreightTerms(serviceCodes: readonly string[]): FreightTemplateTerms {
+  return { handlingDays: DEFAULT_HANDLING_DAYS, rules: [{ destinations: ['*'], services: [...serviceCodes], freeShipping: { kind: 'none' } }] };
+}
+
 /** The rule that covers a destination: the first naming the country, else the first with "*". */
 export function ruleFor(terms: FreightTemplateTerms, country: string): FreightRule | undefined {
   return terms.rules.find((rule) => rule.destinations.includes(country)) ?? terms.rules.find((rule) => rule.destinations.includes('*'));

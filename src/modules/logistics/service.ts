@@ -13,7 +13,7 @@ import { renderLabel, type CustomsCategory, type LabelAddress, type ShippingLabe
 import type { LogisticsReference } from './reference.ts';
 import { serviceByCode, type LogisticsData } from './rate-sheets.ts';
 import { QuoteError, quoteServices, type DutiesAndTaxes, type Parcel, type QuoteResult, type ServiceQuote } from './quote.ts';
-import { OWN_CARRIER_SERVICE, PLATFORM_CARRIER, platformTrackingNumber, shipmentTransition, type ShipmentStatus } from './rules.ts';
+import { defaultFreightTerms, OWN_CARRIER_SERVICE, PLATFORM_CARRIER, platformTrackingNumber, shipmentTransition, type ShipmentStatus } from './rules.ts';
 import { shipments } from './schema.ts';
 
 const SHIPMENT_PREFIX = registerIdPrefix('shp', 'shipment');
@@ -377,6 +377,17 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
       return { quote: quoted, offers: templates.offers(template, quoted, request.parcel.destination.country, goodsValue(request.parcel.items)) };
     },
     handOver,
+
+    /**
+     * What a buyer is offered for a parcel from one seller, in the caller's transaction: the
+     * services of the seller's default freight template (or, without one, every service that can
+     * carry it), each with the price the buyer pays, its delivery window and the service's quote.
+     */
+    async shippingOffers(tx: Db, sellerId: string, request: QuoteRequest): Promise<{ quote: QuoteResult; offers: TemplateOffers; handlingDays: number }> {
+      const quoted = await quote(request, tx);
+      const terms = (await templates.defaultOf(tx, sellerId)) ?? defaultFreightTerms(quoted.quotes.map((q) => q.serviceCode));
+      return { quote: quoted, offers: templates.offers(terms, quoted, request.parcel.destination.country, goodsValue(request.parcel.items)), handlingDays: terms.handlingDays };
+    },
 
     /** The services on offer, as data: what a seller chooses from. */
     services: async () => (await reference.current()).services,

@@ -6,6 +6,8 @@ import { createSellersService, type SellersDependencies } from './service.ts';
 
 export { SELLER_EVENTS, screeningSubjects, storeNameKey, type Application, type SellersService, type Store } from './service.ts';
 export { checkMainlandMobile, checkResidentId, checkUscc, residentIdCheckCharacter, usccCheckCharacter } from './identifiers.ts';
+export type { StoreScoreChange, StoreScoreHistory } from './store-score.ts';
+export { STORE_SCORE, STORE_SCORE_RULES, type StoreScoreRule } from './rules.ts';
 export { APPLICATION_STATUSES, APPLICATION_TRANSITIONS, REVIEW_SLA, type ApplicationForm, type ApplicationStatus, type DocumentKind } from './rules.ts';
 
 export const FLAG_OVERDUE_REVIEWS_JOB = 'sellers.flag_overdue_reviews';

@@ -7,6 +7,7 @@ import { FieldErrorSchema, IdOf, MoneySchema, NullableTimestamp, Page, pageQuery
 import { AccountSchema, accountView, callerOf, DisplayName, Email, Locale, Password } from '../identity/index.ts';
 import { APPLICATION_STATUSES, AWAITING_REVIEW, DOCUMENT_KINDS, type DocumentKind } from './rules.ts';
 import type { SellersService } from './service.ts';
+import type { StoreScoreHistory } from './store-score.ts';
 import { applicationView, documentView, storeView } from './views.ts';
 
 const text = (maxLength: number) => Type.String({ maxLength });
@@ -487,6 +488,53 @@ export function registerSellersRoutes(app: HttpApp, sellers: SellersService, clo
       const { effective_from, effective_to, entry_fee, note } = request.body;
       const policy = await sellers.createFeePolicy(callerOf(request), { effectiveFrom: effective_from, effectiveTo: effective_to, entryFee: entry_fee, note });
       return reply.code(201).send(feePolicyView(policy));
+    },
+  );
+
+  const StoreScoreSchema = Type.Object({
+    score: Type.Integer({ minimum: 0, maximum: 100 }),
+    changes: Page(
+      Type.Object({ id: IdOf('ssc'), code: Type.String(), delta: Type.Integer(), score_after: Type.Integer(), reason: Type.String(), reference: Type.String(), occurred_at: Timestamp }),
+    ),
+  });
+  const storeScoreView = (history: StoreScoreHistory) => ({
+    score: history.score,
+    changes: {
+      data: history.changes.data.map((c) => ({ id: c.id, code: c.code, delta: c.delta, score_after: c.scoreAfter, reason: c.reason, reference: c.reference, occurred_at: c.occurredAt.toISOString() })),
+      next_cursor: history.changes.nextCursor,
+    },
+  });
+
+  app.get(
+    '/v1/seller/store/score',
+    {
+      schema: {
+        tags: ['seller: store'],
+        summary: 'The store’s score (search ranking weighs it) and every change with its reason, newest first',
+        querystring: pageQuery(),
+        response: { 200: StoreScoreSchema },
+      },
+    },
+    async (request) => {
+      const { limit = 20, cursor } = request.query;
+      return storeScoreView(await sellers.ownStoreScore(callerOf(request), { limit, ...(cursor ? { cursor } : {}) }));
+    },
+  );
+
+  app.get(
+    '/v1/ops/sellers/:sellerId/store-score',
+    {
+      schema: {
+        tags: ['ops: sellers'],
+        summary: 'A store’s score and its history',
+        params: Type.Object({ sellerId: IdOf('sel') }),
+        querystring: pageQuery(),
+        response: { 200: StoreScoreSchema },
+      },
+    },
+    async (request) => {
+      const { limit = 20, cursor } = request.query;
+      return storeScoreView(await sellers.storeScoreOf(callerOf(request), request.params.sellerId, { limit, ...(cursor ? { cursor } : {}) }));
     },
   );
 

@@ -328,3 +328,19 @@ export function feePolicyOn(policies: readonly FeePolicy[], date: string): FeePo
 export function overlappingPolicy(policies: readonly FeePolicy[], from: string, to: string | null): FeePolicy | undefined {
   return policies.find((policy) => (to === null || policy.effectiveFrom <= to) && (policy.effectiveTo === null || from <= policy.effectiveTo));
 }
+
+/** Store score: every store starts full; rules take points off, never below zero. */
+export const STORE_SCORE = { start: 100, min: 0, max: 100 } as const;
+
+/**
+ * The rules that move a store's score, as data: a late first order is the third commonest reason
+ * new stores fail, so it costs more than any later late shipment.
+ */
+export const STORE_SCORE_RULES = {
+  late_first_shipment: { delta: -10, reason: 'The store’s first order was not handed to the carrier within its handling time.' },
+} as const satisfies Record<string, { delta: number; reason: string }>;
+export type StoreScoreRule = keyof typeof STORE_SCORE_RULES;
+
+export function scoreAfter(score: number, delta: number): number {
+  return Math.min(STORE_SCORE.max, Math.max(STORE_SCORE.min, score + delta));
+}

@@ -81,6 +81,8 @@ export const stores = pgTable(
     entryFeeAmount: bigint('entry_fee_amount', { mode: 'number' }).notNull(),
     entryFeeCurrency: text('entry_fee_currency').notNull(),
     openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+    /** 0–100; search ranking weighs it. Every change is a row of store_score_changes. */
+    score: integer('score').notNull().default(100),
   },
   (t) => [
     primaryKey({ columns: [t.sellerId, t.id] }),
@@ -102,3 +104,21 @@ export const sellerFeePolicies = pgTable('seller_fee_policies', {
   createdBy: text('created_by').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 });
+
+/** Why a store's score moved: each deduction or restoration with its rule, reason and the order behind it. */
+export const storeScoreChanges = pgTable(
+  'store_score_changes',
+  {
+    sellerId: text('seller_id').notNull(),
+    id: text('id').notNull(),
+    /** The rule applied, e.g. late_first_shipment. */
+    code: text('code').notNull(),
+    delta: integer('delta').notNull(),
+    scoreAfter: integer('score_after').notNull(),
+    reason: text('reason').notNull(),
+    /** What caused it (an order id, say): one change per rule and reference. */
+    reference: text('reference').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sellerId, t.id] }), uniqueIndex('store_score_changes_once_idx').on(t.sellerId, t.code, t.reference)],
+);

@@ -36,6 +36,7 @@ import {
 } from './rules.ts';
 import { maskForm, presentEntityName } from './privacy.ts';
 import { sellerApplications, sellerDocuments, sellerFeePolicies, sellers, stores } from './schema.ts';
+import { createStoreScores, STORE_SCORE_CHANGED } from './store-score.ts';
 
 const SELLER_PREFIX = registerIdPrefix('sel', 'seller');
 const APPLICATION_PREFIX = registerIdPrefix('sap', 'seller application');
@@ -52,6 +53,7 @@ export const SELLER_EVENTS = {
   applicationRejected: 'seller.application.rejected',
   reviewOverdue: 'seller.application.review_overdue',
   storeOpened: 'store.opened',
+  storeScoreChanged: STORE_SCORE_CHANGED,
 } as const;
 
 /** Shown to the applicant when compliance ends an application: the reason itself is never disclosed (FATF R.21). */
@@ -232,6 +234,7 @@ export interface SellersDependencies {
 export function createSellersService(platform: Platform, deps: SellersDependencies) {
   const { db, clock, ids, audit, events, storage } = platform;
   const { identity, markets, compliance } = deps;
+  const storeScores = createStoreScores(platform);
 
   async function loadForUpdate(tx: Db, applicationId: string): Promise<ApplicationRow> {
     const [row] = await tx.select().from(sellerApplications).where(eq(sellerApplications.id, applicationId)).for('update');
@@ -452,6 +455,13 @@ export function createSellersService(platform: Platform, deps: SellersDependenci
   }
 
   return {
+    /** Current scores of many stores (0–100), in the caller's transaction. */
+    storeScores: storeScores.scores,
+    /** Applies a store-score rule once per rule and reference, in the caller's transaction. */
+    applyStoreScoreRule: storeScores.apply,
+    ownStoreScore: storeScores.own,
+    storeScoreOf: storeScores.ofSeller,
+
     /** A new seller: its owner account, the seller record and an open session, in one transaction. */
     async signUp(input: { email: string; password: string; displayName: string; sellerName: string; locale?: string }, context: { ip?: string; userAgent?: string }) {
       await identity.admitSignUp(context.ip);
