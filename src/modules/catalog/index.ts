@@ -8,12 +8,14 @@ import { CATEGORY_EVENTS, createCategoriesService } from './categories.ts';
 import { registerCatalogRoutes } from './routes.ts';
 import { createImportsService, IMPORT_JOB } from './imports.ts';
 import { createCatalogService } from './service.ts';
+import { createPurchaseView } from './purchase.ts';
 import type { SellerPrincipal } from '../identity/index.ts';
 
 export { CATALOG_EVENTS, type CatalogService, type Product } from './service.ts';
 export { IMPORT_JOB, type ImportCounts, type ImportsService, type ProductImport } from './imports.ts';
 export { LISTING_STATUSES, PRODUCT_STATUSES, type ListingStatus, type ProductInput, type ProductStatus } from './rules.ts';
-export type { ResolvedCategory } from './taxonomy.ts';
+export type { ResolvedCategory, CatalogLanguage } from './taxonomy.ts';
+export type { PurchasableSku } from './purchase.ts';
 
 /** Re-judges a seller's products in batches, after a change that may affect many of them. */
 export const REJUDGE_JOB = 'catalog.rejudge';
@@ -71,6 +73,8 @@ export function createCatalogModule(platform: Platform, deps: { compliance: Comp
 
   return {
     service,
+    /** SKUs as carts and orders see them in a market, in the caller's transaction. */
+    purchasable: createPurchaseView(categories),
     categories,
     imports,
     installReferenceData: () => categories.installReferenceData(),
