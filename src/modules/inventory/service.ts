@@ -230,6 +230,19 @@ export function createInventoryService(platform: Platform) {
       return toPage(rows, filter.limit, (row) => ({ ...row, reason: row.reason as StockChange['reason'] }), (item) => [item.id]);
     },
 
+    /** Units free to sell per SKU, across warehouses and sellers, in one statement (a cart's worth). */
+    async availableAcrossSellers(tx: Db, keys: readonly { sellerId: string; skuId: string }[]): Promise<Map<string, number>> {
+      if (keys.length === 0) return new Map();
+      const rows = await queryRows<{ sku_id: string; available: number }>(
+        tx,
+        sql`SELECT s.sku_id, sum(s.on_hand - s.reserved)::int AS available FROM stock_levels s
+            JOIN unnest(${sql.param(keys.map((k) => k.sellerId))}::text[], ${sql.param(keys.map((k) => k.skuId))}::text[]) AS k(seller_id, sku_id)
+              ON s.seller_id = k.seller_id AND s.sku_id = k.sku_id
+            GROUP BY s.sku_id`,
+      );
+      return new Map(rows.map((row) => [row.sku_id, Number(row.available)]));
+    },
+
     /** Totals per SKU across warehouses (what a listing shows as available). */
     async availableBySku(tx: Db, sellerId: string, skuIds: readonly string[]): Promise<Map<string, number>> {
       if (skuIds.length === 0) return new Map();
