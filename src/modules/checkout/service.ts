@@ -279,7 +279,7 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
     });
     for (const rate of landed.fxRates) money.used.add(rate.id);
     for (const problem of landed.problems) {
-      problems.push({ in: 'body', path: problem.identifier ? `/identifiers/${problem.identifier}` : (problem.path ?? `/sellers/${index}`), code: problem.code, message: problem.message });
+      problems.push({ in: 'body', path: problem.identifier ? `/identifiers/${problem.identifier.toLowerCase()}` : (problem.path ?? `/sellers/${index}`), code: problem.code, message: problem.message });
     }
     const taxLine = (line: (typeof landed.lines)[number]): OrderTaxLine => ({ code: line.code, label: line.label, rate: line.rate, amount: { amount: line.converted.amount, currency: line.converted.currency } });
     const collected = landed.lines.filter((l) => l.collection === 'at_checkout').map(taxLine);
@@ -332,7 +332,9 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
       taxes: sum(sellers.map((s) => s.totals.taxes), currency),
       grand: sum(sellers.map((s) => s.totals.total), currency),
     };
-    return { quote: { market: market.code, currency, date, sellers, totals, fxRateIds: [...money.used].sort(), problems }, skus, cartId: cart?.id ?? null };
+    // Both sellers' parcels miss the same CPF: say it once.
+    const distinct = [...new Map(problems.map((p) => [`${p.path}|${p.code}`, p])).values()];
+    return { quote: { market: market.code, currency, date, sellers, totals, fxRateIds: [...money.used].sort(), problems: distinct }, skus, cartId: cart?.id ?? null };
   }
 
   return {

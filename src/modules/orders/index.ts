@@ -5,6 +5,7 @@ import { registerOrdersRoutes } from './routes.ts';
 import { createOrdersService, SETTLE_ORDER_JOB, type OrdersDependencies } from './service.ts';
 
 export { ORDER_EVENTS, type NewOrder, type NewOrderLine, type Order, type OrderShipping, type OrderTaxes, type OrderTaxLine, type OrdersService, type ShippingAddress } from './service.ts';
+export { OrderSchema, orderView } from './routes.ts';
 export { ORDER_STATUSES, ORDER_TIMINGS, type EndReason, type OrderStatus } from './rules.ts';
 
 export const ORDER_TIMER_JOBS = {
