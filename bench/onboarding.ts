@@ -3,8 +3,8 @@
  * sign-in (argon2id-bound by design). Runs the real app on a fresh database — embedded PGlite, or
  * PostgreSQL when DATABASE_URL is set — and writes a table to bench/results/.
  *
- *   npm run bench                 # PGlite
- *   DATABASE_URL=postgres://… npm run bench
+ *   npm run bench:onboarding                 # PGlite
+ *   DATABASE_URL=postgres://… npm run bench:onboarding
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -105,7 +105,7 @@ async function main() {
   const report = [
     `# Onboarding API benchmark — ${database}`,
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} with \`${databaseUrl ? 'DATABASE_URL=… ' : ''}npm run bench\`: ${SELLERS} sellers with submitted applications, ` +
+    `Measured ${new Date().toISOString().slice(0, 10)} with \`${databaseUrl ? 'DATABASE_URL=… ' : ''}npm run bench:onboarding\`: ${SELLERS} sellers with submitted applications, ` +
       `${CONNECTIONS} connections, ${DURATION} s per scenario, one Node.js process on ${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown CPU'}), load generator in the same process.`,
     '',
     '| scenario | req/s | p50 ms | p99 ms | max ms | non-2xx |',
