@@ -19,7 +19,7 @@ import { apiClient, multipartBody } from './support/http.ts';
 
 // Tests are named after the operations of the OpenAPI document, which vitest needs while it collects
 // them: the app starts when the file is imported rather than in beforeAll.
-const started = await startTestApp({ now: '2025-11-24T02:00:00Z' });
+const started = await startTestApp({ now: '2026-11-24T02:00:00Z' });
 afterAll(() => started.close());
 const app = () => started;
 const api = apiClient(app);
@@ -185,6 +185,8 @@ let world: World;
 
 async function buildWorld(): Promise<World> {
   const admin = await createOperator(app(), api, ['admin'], 'full');
+  const policy = await api.post('/v1/ops/fee-policies', { effective_from: '2026-01-01', effective_to: null, entry_fee: { amount: 0, currency: 'CNY' }, note: 'No entry fee in 2026' }, { token: admin.token });
+  if (policy.status !== 201) throw new Error(`adding a fee policy failed: ${JSON.stringify(policy.body)}`);
   const colleague = await createOperator(app(), api, ['reviewer'], 'masked');
   const review = (applicationId: string, action: string, body: object = {}) => api.post(`/v1/ops/seller-applications/${applicationId}/${action}`, body, { token: admin.token });
 
@@ -213,7 +215,7 @@ async function buildWorld(): Promise<World> {
   if (blocked.status !== 409) throw new Error(`expected a sanctions hit: ${JSON.stringify(blocked.body)}`);
   const cases = await api.get('/v1/ops/compliance/cases', { token: admin.token });
 
-  const overrideDate = '2025-12-29';
+  const overrideDate = '2026-12-28';
   const override = await api.put(`/v1/ops/calendars/CN/days/${overrideDate}`, { kind: 'holiday', name: 'Company holiday', reason: 'Declared for the bad-input test.' }, { token: admin.token });
   if (override.status !== 204) throw new Error(`calendar override failed: ${JSON.stringify(override.body)}`);
 
@@ -239,12 +241,12 @@ async function buildWorld(): Promise<World> {
   if (buyer.status !== 201) throw new Error(`buyer sign-up failed: ${JSON.stringify(buyer.body)}`);
   await api.post('/v1/auth/sign-out', {}, { token: buyer.body.token });
 
-  const catalogue = await buildCatalogue(tokens.ops);
+  const catalogue = await buildCatalogue(tokens.ops, buyer.body.account.id);
 
   return {
     tokens: { ops: tokens.ops, seller: tokens.seller, merchant: catalogue.merchant.token, revoked: buyer.body.token },
     buyerAccountId: buyer.body.account.id,
-    queries: { sku_id: { valid: catalogue.live.skus[0]!.id, foreign: catalogue.rivalProduct.skus[0]!.id }, number: { valid: catalogue.shipmentTrackingNumber } },
+    queries: { market: { valid: 'US' }, sku_id: { valid: catalogue.live.skus[0]!.id, foreign: catalogue.rivalProduct.skus[0]!.id }, number: { valid: catalogue.shipmentTrackingNumber } },
     bodies: catalogue.bodies,
     paths: {
       seller: {
@@ -257,6 +259,7 @@ async function buildWorld(): Promise<World> {
         importId: { valid: catalogue.productImport.id, foreign: catalogue.rivalImport.id },
         shipmentId: { valid: catalogue.shipment.id, foreign: catalogue.rivalShipment.id },
         templateId: { valid: catalogue.template.id, foreign: catalogue.rivalTemplate.id },
+        orderId: { valid: catalogue.order.orders[0]!.id, foreign: catalogue.rivalOrder.orders[0]!.id },
       },
       ops: {
         applicationId: { valid: other.application.id },
@@ -274,6 +277,7 @@ async function buildWorld(): Promise<World> {
         itemId: { valid: catalogue.restrictedItem.id, unknown: 'no_such.item', addedByPut: true },
         file: { valid: 'surcharges' },
         sellerId: { valid: approved.body.store.seller_id },
+        orderId: { valid: catalogue.order.orders[0]!.id },
       },
       webhooks: {
         provider: { valid: 'simulator', unknown: 'aggregator' },
@@ -281,6 +285,9 @@ async function buildWorld(): Promise<World> {
       store: {
         storeId: { valid: approved.body.store.id },
         productId: { valid: catalogue.live.id, foreign: catalogue.held.id },
+        orderId: { valid: catalogue.order.orders[0]!.id, foreign: catalogue.rivalOrder.orders[0]!.id },
+        checkoutId: { valid: catalogue.order.checkout.id, foreign: catalogue.rivalOrder.checkout.id },
+        skuId: { valid: catalogue.live.skus[1]!.id, foreign: catalogue.rivalProduct.skus[0]!.id },
       },
     },
   };
@@ -299,7 +306,7 @@ interface ProductView {
  * The catalogue the new operations address: products of two sellers whose stores are open, in the
  * states the operations act on, with certificates and imports of their own.
  */
-async function buildCatalogue(opsToken: string) {
+async function buildCatalogue(opsToken: string, buyerAccountId: string) {
   const merchant = await sellerWithOpenStore(app(), api);
   const rival = await sellerWithOpenStore(app(), api);
   const created = async <T>(what: string, response: Promise<{ status: number; body: any }>, status = 201): Promise<T> => {
@@ -341,6 +348,20 @@ async function buildCatalogue(opsToken: string) {
   const withUps = (trackingNumber: string) => ({ ...parcel, own_carrier: { carrier_code: 'ups', tracking_number: trackingNumber } });
   const shipment = await created<{ id: string; tracking_number: string }>('buying a label', api.post('/v1/seller/shipments', withUps('1Z999AA10123456784'), { token: merchant.token }));
   const rivalShipment = await created<{ id: string }>('buying a label', api.post('/v1/seller/shipments', withUps('1Z12345E0205271686'), { token: rival.token }));
+  // Orders come before the freight template, which ships to Europe only.
+  // Orders: the world's buyer has one from the merchant; another buyer has one from the rival.
+  const buyerToken = (await app().modules.identity.service.startSession(app().platform.db, buyerAccountId)).token;
+  const otherBuyer = await created<{ token: string }>('signing up a buyer', api.post('/v1/store/sign-up', { email: `${unique('buyer')}@buyers.example`, password: 'buyer password 123', display_name: 'Other buyer' }));
+  const newYork = { name: 'Jane Doe', lines: ['350 Fifth Avenue'], city: 'New York', region: 'NY', postal_code: '10118', country: 'US', phone: '+1 212 555 0100' };
+  const placeOrder = async (token: string, skuId: string) => {
+    await created('adding to a cart', api.post('/v1/store/cart/items', { sku_id: skuId, quantity: 1, market: 'US' }, { token }), 200);
+    return created<{ checkout: { id: string }; orders: { id: string }[] }>('placing an order', api.post('/v1/store/checkouts', { market: 'US', shipping_address: newYork }, { token }));
+  };
+  const order = await placeOrder(buyerToken, live.skus[0]!.id);
+  const rivalOrder = await placeOrder(otherBuyer.token, rivalProduct.skus[0]!.id);
+  await created('adding to a cart', api.post('/v1/store/cart/items', { sku_id: live.skus[1]!.id, quantity: 1, market: 'US' }, { token: buyerToken }), 200);
+  const foshan = { name: 'Foshan Lumen Lighting', lines: ['8 Lighting Road'], city: 'Foshan', postal_code: '528000', country: 'CN', phone: '+86 757 8000 0000' };
+
   const surcharges = await created<{ definition: unknown }>('reading the surcharges', api.get('/v1/ops/logistics/data/surcharges', { token: opsToken }), 200);
   const freight = { name: 'Europe', handling_days: 3, rules: [{ destinations: ['ES', 'FR'], services: ['line_cn_es_fr', 'caravan_standard'], free_shipping: { kind: 'over', threshold: { amount: 5000, currency: 'CNY' }, service: 'line_cn_es_fr' } }] };
   const template = await created<{ id: string }>('creating a freight template', api.post('/v1/seller/freight-templates', freight, { token: merchant.token }));
@@ -353,6 +374,15 @@ async function buildCatalogue(opsToken: string) {
   const sku = current.skus[0]!;
 
   const bodies: Record<string, unknown> = {
+    'POST /v1/store/cart/items': { sku_id: current.skus[1]!.id, quantity: 1, market: 'US' },
+    'PUT /v1/store/cart/items/{skuId}': { quantity: 2, market: 'US' },
+    'POST /v1/store/checkout/quote': { market: 'US', shipping_address: newYork },
+    'POST /v1/store/checkouts': { market: 'US', shipping_address: newYork },
+    'POST /v1/seller/orders/{orderId}/shipments': { sender: foshan, weight_g: 200 },
+    'POST /v1/seller/orders/{orderId}/cancellation': { accept: false, reason: 'Already packed.' },
+    'POST /v1/store/orders/{orderId}/cancel': { reason: 'Ordered by mistake.' },
+    'POST /v1/ops/orders/{orderId}/freeze': { reason: 'Checked by the bad-input test.' },
+    'POST /v1/ops/orders/{orderId}/unfreeze': { reason: 'Checked by the bad-input test.' },
     'POST /v1/seller/products': { ...ledBulb({ markets: ['US'] }), publish: true },
     'PATCH /v1/seller/products/{productId}': { patch: { titles: { ...ledBulb().titles, en: 'LED bulb 9 W E27 warm white, 2700 K' } }, expected_version: current.version },
     'POST /v1/seller/products/{productId}/certificates': { ...ce, number: 'CE-2025-0043' },
@@ -369,7 +399,7 @@ async function buildCatalogue(opsToken: string) {
     'PUT /v1/seller/freight-templates/{templateId}': { ...freight, handling_days: 2 },
     'POST /v1/store/shipping-quotes': quote,
   };
-  return { merchant, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, shipment, shipmentTrackingNumber: shipment.tracking_number, rivalShipment, template, rivalTemplate, bodies };
+  return { order, rivalOrder, merchant, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, shipment, shipmentTrackingNumber: shipment.tracking_number, rivalShipment, template, rivalTemplate, bodies };
 }
 
 beforeAll(async () => {
@@ -377,7 +407,7 @@ beforeAll(async () => {
 });
 
 /** Seller Center operations on a catalogue: only a seller whose store is open has one. */
-const CATALOGUE = /^\/v1\/seller\/(products|certificates|imports|exports|inventory|logistics|shipments|carriers|freight-templates)(\/|$)/;
+const CATALOGUE = /^\/v1\/seller\/(products|certificates|imports|exports|inventory|logistics|shipments|carriers|freight-templates|orders|store\/score)(\/|$)/;
 
 /**
  * The credentials of someone each surface lets in. /v1/auth gets a new buyer session each time it
@@ -475,6 +505,8 @@ function variantOf(base: Baseline, change: Partial<Attempt>): Attempt {
 // ─── Schema-driven values ───────────────────────────────────────────────────────────────────────
 
 const PATTERN_EXAMPLES: Record<string, string> = {
+  '^[0-9./ -]{11,18}$': '529.982.247-25',
+  '^[Pp][0-9]{12}$': 'P123456789012',
   '^[A-Z]{3}$': 'CNY',
   '^[A-Z]{2}$': 'CN',
   '^[a-z]{2}(-[A-Z]{2})?$': 'en',
