@@ -247,7 +247,8 @@ export function createFxSnapshots(platform: Platform, directory: MarketDirectory
       if (parsed.problems.length > 0) {
         throw validationFailed(toFieldErrors(parsed.problems), `The ${parsed.format.toUpperCase()} file has ${parsed.problems.length} problem${parsed.problems.length === 1 ? '' : 's'}; nothing was imported. See errors[].`);
       }
-      const source = options.source !== undefined ? checkSource(options.source, 'query', '/source') : checkSource(parsed.source, parsed.source === null ? 'query' : 'body', parsed.source === null ? '/source' : '/file/source');
+      // The request's source note wins; a JSON file's own is the fallback.
+      const source = options.source === undefined && parsed.source !== null ? checkSource(parsed.source, 'body', '/file/source') : checkSource(options.source, 'query', '/source');
       const ordered = [...parsed.snapshots].sort((a, b) => (a.date < b.date ? -1 : 1));
       return inTransaction(db, async (tx) => (await save(tx, caller, ordered, source, options.reason)).map((result) => result.change));
     },

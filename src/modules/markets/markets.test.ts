@@ -93,16 +93,15 @@ describe('FX snapshots', () => {
   it('is for finance and admin operators only', async () => {
     const before = await everything();
     const body = { base: 'USD', rates, source: 'Treasury desk', reason: 'Month-end rates' };
-    for (const [who, token, code] of [
-      ['support', support.token, 'permission_denied'],
-      ['seller', seller.token, 'operator_account_required'],
+    for (const [token, code] of [
+      [support.token, 'permission_denied'],
+      [seller.token, 'operator_account_required'],
     ] as const) {
       expectProblem(await api.get('/v1/ops/fx/snapshots', { token }), 403, code);
       expectProblem(await api.get('/v1/ops/fx/snapshots/2026-07-01', { token }), 403, code);
       expectProblem(await api.put('/v1/ops/fx/snapshots/2026-07-01', body, { token }), 403, code);
       const imported = await importFile(csvOf({ '2026-12-01': rates }), 'rates.csv', 'reason=Month-end&source=Treasury', token);
       expectProblem(imported, 403, code);
-      expect(who).toBeTruthy();
     }
     expectProblem(await api.get('/v1/ops/fx/snapshots'), 401, 'unauthenticated');
     expect(await everything()).toEqual(before);
