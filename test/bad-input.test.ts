@@ -91,6 +91,7 @@ const UPLOADS: Record<string, Upload> = {
   'POST /v1/seller/applications/{applicationId}/documents': { file: pdfFile, name: 'licence.pdf', type: 'application/pdf', checksKind: true },
   'POST /v1/seller/certificates/{certificateId}/file': { file: pdfFile, name: 'certificate.pdf', type: 'application/pdf', checksKind: true },
   'POST /v1/seller/imports': { file: productFile, name: 'products.csv', type: 'text/csv', checksKind: false },
+  'POST /v1/ops/fx/snapshots/import': { file: fxSnapshotFile, name: 'fx-rates.json', type: 'application/json', checksKind: false },
 };
 
 /** A product file in the import template: one LED bulb with one SKU, kept as a draft. */
@@ -100,6 +101,14 @@ function productFile(): Buffer {
     ['BULB-IMPORT', 'lighting.bulbs.led_bulbs', 'zh', 'LED 灯泡 9W E27', 'LED bulb 9 W E27', 'US', 'false', 'Lumen Home', 'LH-A60-9W', '9', '806', 'false', 'BULB-IMPORT-WW', '12.90', 'CNY', 'warm_white', 'e27', '10'],
   ];
   return Buffer.from(rows.map((row) => row.join(',')).join('\n') + '\n');
+}
+
+/** Units per 1 USD of every currency an FX snapshot must quote. */
+const FX_RATES = { EUR: '0.8500', GBP: '0.7400', BRL: '5.4500', SAR: '3.7500', RUB: '80.00', KRW: '1385.5', CNY: '7.2500', PLN: '3.6500', CZK: '21.10', DKK: '6.3500', HUF: '335.0', RON: '4.3000', SEK: '9.4000' };
+
+/** FX snapshots in the shape of data/markets/fx-rates.json, for a date the world has none for. */
+function fxSnapshotFile(): Buffer {
+  return Buffer.from(JSON.stringify({ description: 'Bad-input test rates', source: 'Bad-input test desk', snapshots: [{ date: '2025-12-30', base: 'USD', rates: FX_RATES }] }));
 }
 
 /**
@@ -218,6 +227,9 @@ async function buildWorld(): Promise<World> {
   const overrideDate = '2026-12-28';
   const override = await api.put(`/v1/ops/calendars/CN/days/${overrideDate}`, { kind: 'holiday', name: 'Company holiday', reason: 'Declared for the bad-input test.' }, { token: admin.token });
   if (override.status !== 204) throw new Error(`calendar override failed: ${JSON.stringify(override.body)}`);
+  // An FX snapshot of the same date, so the date names one on both operator routes that take it.
+  const fxSnapshot = await api.put(`/v1/ops/fx/snapshots/${overrideDate}`, { base: 'USD', rates: FX_RATES, source: 'Bad-input test desk', reason: 'Set for the bad-input test.' }, { token: admin.token });
+  if (fxSnapshot.status !== 200) throw new Error(`setting an FX snapshot failed: ${JSON.stringify(fxSnapshot.body)}`);
 
   // Four days on, the reviews still open are overdue and the operators have been told. The sessions
   // opened so far have expired by then: the tokens used from here on are new.
@@ -283,6 +295,7 @@ async function buildWorld(): Promise<World> {
         provider: { valid: 'simulator', unknown: 'aggregator' },
       },
       store: {
+        country: { valid: 'BR', unknown: 'ZZ' },
         storeId: { valid: approved.body.store.id },
         productId: { valid: catalogue.live.id, foreign: catalogue.held.id },
         orderId: { valid: catalogue.order.orders[0]!.id, foreign: catalogue.rivalOrder.orders[0]!.id },
@@ -398,6 +411,7 @@ async function buildCatalogue(opsToken: string, buyerAccountId: string) {
     'PUT /v1/ops/logistics/data/{file}': { definition: surcharges.definition, reason: 'Surcharges checked by the bad-input test.' },
     'PUT /v1/seller/freight-templates/{templateId}': { ...freight, handling_days: 2 },
     'POST /v1/store/shipping-quotes': quote,
+    'PUT /v1/ops/fx/snapshots/{date}': { base: 'USD', rates: { ...FX_RATES, BRL: '5.5000' }, source: 'Bad-input test desk', reason: 'Rates checked by the bad-input test.' },
   };
   return { order, rivalOrder, merchant, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, shipment, shipmentTrackingNumber: shipment.tracking_number, rivalShipment, template, rivalTemplate, bodies };
 }
@@ -523,6 +537,7 @@ const PATTERN_EXAMPLES: Record<string, string> = {
   '^[A-Za-z0-9 -]+$': '1Z999AA10123456784',
   '^([A-Z]{2}|\\*)$': 'ES',
   '^\\+?[0-9 ()-]{6,24}$': '+34 600 123 456',
+  '^\\d{1,12}(\\.\\d{1,12})?$': '5.4500',
 };
 const FORMAT_EXAMPLES: Record<string, string> = { email: 'bad.input@example.com', date: '2031-01-01', 'date-time': '2031-01-01T00:00:00Z', uri: 'https://images.example.com/bad-input.jpg' };
 
