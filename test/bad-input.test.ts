@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { queryRows } from '../src/platform/db/index.ts';
+import { inTransaction, queryRows } from '../src/platform/db/index.ts';
 import { pdfFile } from '../src/seed/sample-files.ts';
 import { addStaff, createOperator, sellerWithOpenStore, submittedApplication, unique, type SellerActor } from './support/actors.ts';
 import { startTestApp } from './support/app.ts';
@@ -254,12 +254,13 @@ async function buildWorld(): Promise<World> {
   await api.post('/v1/auth/sign-out', {}, { token: buyer.body.token });
 
   const catalogue = await buildCatalogue(tokens.ops, buyer.body.account.id);
+  const payments = await buildPayments(buyer.body.account.id);
 
   return {
     tokens: { ops: tokens.ops, seller: tokens.seller, merchant: catalogue.merchant.token, revoked: buyer.body.token },
     buyerAccountId: buyer.body.account.id,
     queries: { market: { valid: 'US' }, sku_id: { valid: catalogue.live.skus[0]!.id, foreign: catalogue.rivalProduct.skus[0]!.id }, number: { valid: catalogue.shipmentTrackingNumber } },
-    bodies: catalogue.bodies,
+    bodies: { ...catalogue.bodies, ...payments.bodies },
     paths: {
       seller: {
         applicationId: { valid: owner.application.id, foreign: other.application.id },
@@ -290,6 +291,7 @@ async function buildWorld(): Promise<World> {
         file: { valid: 'surcharges' },
         sellerId: { valid: approved.body.store.seller_id },
         orderId: { valid: catalogue.order.orders[0]!.id },
+        paymentId: { valid: payments.challenged.id },
       },
       webhooks: {
         provider: { valid: 'simulator', unknown: 'aggregator' },
@@ -301,7 +303,39 @@ async function buildWorld(): Promise<World> {
         orderId: { valid: catalogue.order.orders[0]!.id, foreign: catalogue.rivalOrder.orders[0]!.id },
         checkoutId: { valid: catalogue.order.checkout.id, foreign: catalogue.rivalOrder.checkout.id },
         skuId: { valid: catalogue.live.skus[1]!.id, foreign: catalogue.rivalProduct.skus[0]!.id },
+        paymentId: { valid: payments.challenged.id, foreign: payments.rivalPayment.id },
       },
+    },
+  };
+}
+
+/**
+ * Payments of the buyer, as checkout creates them: one waiting for its 3-D Secure challenge (so it
+ * may be confirmed again, or its challenge answered), and another buyer's.
+ */
+async function buildPayments(buyerAccountId: string) {
+  const db = app().platform.db;
+  const payments = app().modules.payments.service;
+  const session = async (accountId: string) => (await app().modules.identity.service.startSession(db, accountId)).token;
+  const rival = await api.post('/v1/store/sign-up', { email: `${unique('rival-buyer')}@buyers.example`, password: 'buyer password 123', display_name: 'Rival buyer' });
+  if (rival.status !== 201) throw new Error(`buyer sign-up failed: ${JSON.stringify(rival.body)}`);
+  const intent = (accountId: string, order: string) =>
+    inTransaction(db, (tx) => payments.createIntent(tx, { buyerAccountId: accountId, reference: { type: 'order', id: order }, amount: 2599, currency: 'EUR', expiresAt: new Date(app().clock.now().getTime() + 30 * 86_400_000) }));
+  const challenged = await intent(buyerAccountId, 'BAD-INPUT-PAYMENT');
+  const rivalPayment = await intent(rival.body.account.id, 'BAD-INPUT-RIVAL-PAYMENT');
+  const token = await session(buyerAccountId);
+  const card = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2030, cvc: '123' };
+  const threeDs = await api.post('/v1/store/payments/sandbox/card-tokens', { ...card, number: '4000 0000 0000 3220' }, { token });
+  const confirmed = await api.post(`/v1/store/payments/${challenged.id}/confirm`, { payment_method: { type: 'card', token: threeDs.body.token }, amount: 2599, currency: 'EUR' }, { token });
+  if (confirmed.body.status !== 'requires_action') throw new Error(`expected a 3-D Secure challenge: ${JSON.stringify(confirmed.body)}`);
+  const visa = await api.post('/v1/store/payments/sandbox/card-tokens', card, { token });
+  return {
+    challenged,
+    rivalPayment,
+    bodies: {
+      'POST /v1/store/payments/sandbox/card-tokens': card,
+      'POST /v1/store/payments/{paymentId}/confirm': { payment_method: { type: 'card', token: visa.body.token }, amount: 2599, currency: 'EUR' },
+      'POST /v1/store/payments/{paymentId}/three-ds': { result: 'pass' },
     },
   };
 }
@@ -538,6 +572,9 @@ const PATTERN_EXAMPLES: Record<string, string> = {
   '^([A-Z]{2}|\\*)$': 'ES',
   '^\\+?[0-9 ()-]{6,24}$': '+34 600 123 456',
   '^\\d{1,12}(\\.\\d{1,12})?$': '5.4500',
+  '^[0-9 ]{12,23}$': '4242 4242 4242 4242',
+  '^[0-9]{3,4}$': '123',
+  '^[A-Za-z0-9_]{8,255}$': 'tok_sandbox_4242_203012_0123456789abcdef',
 };
 const FORMAT_EXAMPLES: Record<string, string> = { email: 'bad.input@example.com', date: '2031-01-01', 'date-time': '2031-01-01T00:00:00Z', uri: 'https://images.example.com/bad-input.jpg' };
 
