@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { sellerWithOpenStore, signInAgain, unique, type SellerActor } from './support/actors.ts';
+import { sellerWithOpenStore, signInAgain, type SellerActor } from './support/actors.ts';
 import { useTestApp } from './support/app.ts';
 import { expectProblem } from './support/expect.ts';
-import { ledBulb } from './support/fixtures.ts';
 import { apiClient, type ApiClient } from './support/http.ts';
+import { buyerAccount, listedInBrazil } from './support/commerce.ts';
 
 /**
  * The loop a marketplace exists for, through HTTP: a buyer in Brazil buys from two sellers in one
@@ -15,20 +15,6 @@ const SAO_PAULO = { name: 'Ana Souza', lines: ['Avenida Paulista 1000', 'Apto 52
 const VALID_CPF = '529.982.247-25';
 const FOSHAN = { name: 'Foshan Lumen Lighting', lines: ['8 Lighting Road'], city: 'Foshan', region: 'Guangdong', postal_code: '528000', country: 'CN', phone: '+86 757 8000 0000' };
 const HOUR = 3_600_000;
-
-export async function buyerAccount(api: ApiClient): Promise<{ token: string; accountId: string }> {
-  const response = await api.post('/v1/store/sign-up', { email: `${unique('buyer')}@buyers.example`, password: 'buyer password 123', display_name: 'Ana Souza' });
-  if (response.status !== 201) throw new Error(`buyer sign-up failed: ${JSON.stringify(response.body)}`);
-  return { token: response.body.token, accountId: response.body.account.id };
-}
-
-export async function listedInBrazil(api: ApiClient, seller: SellerActor, overrides: Record<string, unknown> = {}) {
-  const created = await api.post('/v1/seller/products', { ...ledBulb({ markets: ['BR'], ...overrides }), publish: true }, { token: seller.token });
-  if (created.status !== 201) throw new Error(`product creation failed: ${JSON.stringify(created.body)}`);
-  const listing = created.body.listings.find((l: { market: string }) => l.market === 'BR');
-  if (listing?.status !== 'active') throw new Error(`not live in BR: ${JSON.stringify(created.body.listings)}`);
-  return created.body as { id: string; skus: { id: string; seller_sku: string }[] };
-}
 
 async function pay(api: ApiClient, token: string, payment: { id: string; amount: number; currency: string }, card = '4242 4242 4242 4242') {
   const tokenised = await api.post('/v1/store/payments/sandbox/card-tokens', { number: card, exp_month: 12, exp_year: 2030, cvc: '123' }, { token });
