@@ -15,8 +15,8 @@
  * (100000), BENCH_BUYERS (32), BENCH_CONNECTIONS (50), BENCH_MARKETS (ES,ES,ES,ES,ES,ES,FR,BR: one
  * buyer per entry, round robin), BENCH_POOL_MAX (server's pool, 10), BENCH_ONLY (search,product,checkout),
  * BENCH_PROCESSES (server processes, 1: more spread connections and buyers over them as a load
- * balancer would), BENCH_PROFILE=1 (CPU profile of the server per scenario), BENCH_KEEP=1 (keep
- * the run's database).
+ * balancer would), BENCH_PROFILE=1 (CPU profile of the server per scenario), BENCH_RESULT (file
+ * name in bench/results, commerce-postgres), BENCH_KEEP=1 (keep the run's database).
  * The seeded database is built once and kept on the server as a template (caravan_bench_commerce_…).
  */
 import { fork } from 'node:child_process';
@@ -237,7 +237,9 @@ async function readScenario(servers: Servers, name: string, route: string, nextP
     ...routeResult(stats, route),
   };
   log(`  ${step.requestsPerSecond} req/s, p50 ${step.latency.p50} ms, p99 ${step.latency.p99} ms, ${step.sqlPerRequest} SQL/request, failures ${JSON.stringify(step.failures)}`);
-  return { name, connections: CONNECTIONS, seconds: SECONDS, steps: [step], cores: coresUsed(before, after), server: serverSide(stats), profile, profileFile: file };
+  const cores = coresUsed(before, after);
+  const perRequest = (used: number) => (step.requestsPerSecond > 0 ? Math.round((used / step.requestsPerSecond) * 10000) / 10 : 0);
+  return { name, connections: CONNECTIONS, seconds: SECONDS, steps: [step], cores, cpuMsPer: { unit: 'request', server: perRequest(cores.server), postgres: perRequest(cores.postgres) }, server: serverSide(stats), profile, profileFile: file };
 }
 
 function serverSide(stats: ServerStats) {
@@ -325,12 +327,15 @@ async function checkoutScenario(servers: Servers, url: string, stock: Map<string
   const background = stats.routes['(background: worker, jobs, events)'];
   log(`  ${(completed / SECONDS).toFixed(1)} checkouts/s, ${Math.round(requests / SECONDS)} req/s; abandoned ${outcome.abandoned}; outbox backlog ${backlog} drained in ${drainSeconds} s`);
   for (const step of steps) log(`  ${step.name}: ${step.requestsPerSecond}/s p50 ${step.latency.p50} p99 ${step.latency.p99} ms, ${step.sqlPerRequest} SQL, failures ${JSON.stringify(step.failures)}`);
+  const cores = coresUsed(before, after);
+  const perCheckout = (used: number) => (completed > 0 ? Math.round(((used * SECONDS) / completed) * 10000) / 10 : 0);
   return {
     name: 'checkout',
     connections: BUYERS,
     seconds: SECONDS,
     steps,
-    cores: coresUsed(before, after),
+    cores,
+    cpuMsPer: { unit: 'checkout', server: perCheckout(cores.server), postgres: perCheckout(cores.postgres) },
     server: serverSide(stats),
     profile,
     profileFile,
@@ -395,7 +400,7 @@ async function main() {
       unavailable,
       scenarios,
     };
-    const file = writeReport(path.join(PACKAGE_ROOT, 'bench', 'results'), results);
+    const file = writeReport(path.join(PACKAGE_ROOT, 'bench', 'results'), env.BENCH_RESULT ?? 'commerce-postgres', results);
     log(`written to ${path.relative(PACKAGE_ROOT, file)} (and .md)${PROFILE ? `; CPU profiles in ${profileDir}` : ''}`);
   } finally {
     await servers?.each('close').catch(() => {});

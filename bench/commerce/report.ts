@@ -24,6 +24,8 @@ export interface ScenarioResult {
   seconds: number;
   steps: StepResult[];
   cores: { server: number; postgres: number; loadGenerator: number; other: number; machine: number };
+  /** CPU time per unit of work: unlike latency, hardly changed by other processes competing for the cores. */
+  cpuMsPer: { unit: string; server: number; postgres: number };
   server: {
     rssMiB: { max: number; mean: number };
     heapUsedMiB: number;
@@ -113,7 +115,8 @@ export function markdown(results: Results): string {
     }
     lines.push(...stepTable(scenario.steps), '');
     lines.push(
-      `CPU, in cores of ${results.machine.cpus}: server ${scenario.cores.server}, PostgreSQL ${scenario.cores.postgres}, load generator ${scenario.cores.loadGenerator}, other processes ${scenario.cores.other}. ` +
+      `CPU, in cores of ${results.machine.cpus}: server ${scenario.cores.server}, PostgreSQL ${scenario.cores.postgres}, load generator ${scenario.cores.loadGenerator}, other processes ${scenario.cores.other}; ` +
+        `per ${scenario.cpuMsPer.unit}: ${scenario.cpuMsPer.server} ms of server CPU and ${scenario.cpuMsPer.postgres} ms of PostgreSQL CPU. ` +
         `Server: RSS ${scenario.server.rssMiB.mean} MiB on average, ${scenario.server.rssMiB.max} MiB at most; event loop busy ${Math.round(scenario.server.eventLoopUtilisation * 100)} % of the time.`,
       '',
     );
@@ -136,9 +139,9 @@ export function markdown(results: Results): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes `commerce-postgres.json` and `.md`; returns the JSON file's path. */
-export function writeReport(dir: string, results: Results): string {
-  const file = path.join(dir, 'commerce-postgres.json');
+/** Writes `<stem>.json` and `<stem>.md`; returns the JSON file's path. */
+export function writeReport(dir: string, stem: string, results: Results): string {
+  const file = path.join(dir, `${stem}.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(file.replace(/\.json$/, '.md'), markdown(results));
   return file;

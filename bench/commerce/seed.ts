@@ -43,6 +43,12 @@ export interface SeedOptions {
 }
 
 export interface SeedSummary {
+  /** Hash of the code that decided the data; a template with the same one can be migrated rather than seeded again. */
+  codeHash: string;
+  /** The last migration the template has. */
+  schema: string;
+  /** When it was migrated to a newer schema rather than seeded again, the migrations applied. */
+  upgradedWith: string[];
   sellers: number;
   products: number;
   skus: number;
@@ -61,39 +67,112 @@ export function databaseUrl(serverUrl: string, name: string): string {
 }
 
 /**
- * The template's name carries the size asked for, and a hash that changes whenever the seed code
- * or the schema does.
+ * The template's name carries the size asked for, and a hash that changes whenever the code that
+ * decides the data (the generator, the seeding steps) or the schema does.
  */
-function templateName(options: SeedOptions): { name: string; size: string } {
-  const hash = createHash('sha256');
-  for (const file of ['catalog.ts', 'seed.ts']) hash.update(readFileSync(path.join(import.meta.dirname, file)));
-  for (const migration of readMigrations(MIGRATIONS_DIR)) hash.update(migration.checksum);
+export function templateName(options: Pick<SeedOptions, 'sellers' | 'skus'>): { name: string; size: string; codeHash: string; schema: string } {
+  const code = createHash('sha256');
+  code.update(readFileSync(path.join(import.meta.dirname, 'catalog.ts')));
+  for (const step of [onboard, seed, readyForRuns]) code.update(step.toString());
+  const codeHash = code.digest('hex').slice(0, 12);
+  const migrations = readMigrations(MIGRATIONS_DIR);
+  const name = createHash('sha256').update(codeHash);
+  for (const migration of migrations) name.update(migration.checksum);
   const size = `${TEMPLATE_PREFIX}${options.sellers}s_${options.skus}k_`;
-  return { name: `${size}${hash.digest('hex').slice(0, 12)}`, size };
+  return { name: `${size}${name.digest('hex').slice(0, 12)}`, size, codeHash, schema: migrations.at(-1)?.name ?? '' };
 }
 
-/** The seeded template database, built now if there is none for this seed and schema. */
+/**
+ * The seeded template database. Built now if there is none for this seed and schema — or, when
+ * only the schema moved on, copied from the older template and migrated, as a live marketplace
+ * would be, which takes a minute instead of several.
+ */
 export async function seededTemplate(options: SeedOptions): Promise<{ name: string; summary: SeedSummary; builtNow: boolean }> {
-  const { name, size } = templateName(options);
+  const { name, size, codeHash, schema } = templateName(options);
   const admin = new pg.Client({ connectionString: options.serverUrl });
   await admin.connect();
   try {
     const { rows } = await admin.query<{ datname: string; note: string | null }>(
       `SELECT datname, shobj_description(oid, 'pg_database') AS note FROM pg_database WHERE left(datname, length($1)) = $1`,
-      [`${size}%`],
+      [size],
     );
     const existing = rows.find((row) => row.datname === name);
     if (existing?.note) return { name, summary: JSON.parse(existing.note) as SeedSummary, builtNow: false };
-    // Seeds of this size from an older schema or generator, or a half-built one, are of no further use.
-    for (const row of rows) await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-    options.log(`seeding ${name}: ${options.sellers} sellers, ≥ ${options.skus} SKUs (once; later runs copy it)`);
-    const summary = await seed(databaseUrl(options.serverUrl, name), options);
-    // The summary doubles as the mark that the seed finished.
+    const older = rows.map((row) => ({ ...row, summary: row.note ? (JSON.parse(row.note) as SeedSummary) : null })).find((row) => row.summary?.codeHash === codeHash);
+    let summary: SeedSummary;
+    if (older?.summary) {
+      options.log(`migrating the seeded marketplace ${older.datname} to the current schema as ${name}`);
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${older.datname}`);
+      summary = await upgrade(databaseUrl(options.serverUrl, name), older.summary, schema, options);
+    } else {
+      await admin.query(`CREATE DATABASE ${name}`);
+      options.log(`seeding ${name}: ${options.sellers} sellers, ≥ ${options.skus} SKUs (once; later runs copy it)`);
+      summary = await seed(databaseUrl(options.serverUrl, name), { ...options, codeHash, schema });
+    }
+    // The summary doubles as the mark that the template is complete.
     await admin.query(`COMMENT ON DATABASE ${name} IS ${pg.escapeLiteral(JSON.stringify(summary))}`);
+    // Templates of this size from an older schema or generator, or a half-built one, are of no further use.
+    for (const row of rows) if (row.datname !== name) await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
     return { name, summary, builtNow: true };
   } finally {
     await admin.end();
+  }
+}
+
+function appFor(url: string, dataDir: string, clock: Clock): Promise<App> {
+  const config = loadConfig({ NODE_ENV: 'production', CARAVAN_DATA_DIR: dataDir, LOG_LEVEL: 'warn', CARAVAN_WORKERS: 'false', CARAVAN_SEED_DEMO: 'false', DATABASE_URL: url, DATABASE_POOL_MAX: '8' });
+  return createApp(config, { clock });
+}
+
+/**
+ * What every template goes through last: read models rebuilt, the seed's own events marked
+ * delivered, statistics gathered. Returns whether a search index was built.
+ */
+async function readyForRuns(app: App, url: string, step: (name: string) => void): Promise<boolean> {
+  const search = (app.modules as Record<string, unknown>).search as { index?: { rebuild?: () => Promise<unknown> } } | undefined;
+  if (search?.index?.rebuild) {
+    await search.index.rebuild();
+    step('search index rebuilt');
+  }
+  // The seed's events have nobody left to tell: the read models were rebuilt from scratch above,
+  // and a benchmark must not start with a backlog the worker would chew through during the run.
+  await app.platform.db.execute(sql`UPDATE outbox_events SET dispatched_at = now() WHERE dispatched_at IS NULL`);
+  await app.close();
+  // The planner needs statistics, as autovacuum would have gathered on a live database.
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('VACUUM ANALYZE');
+  await client.end();
+  step('vacuum analyze');
+  return Boolean(search?.index?.rebuild);
+}
+
+function stepTimer(log: (line: string) => void) {
+  const steps: Record<string, number> = {};
+  let stepStarted = performance.now();
+  return {
+    steps,
+    step(name: string) {
+      steps[name] = Math.round((performance.now() - stepStarted) / 100) / 10;
+      log(`  ${name}: ${steps[name]} s`);
+      stepStarted = performance.now();
+    },
+  };
+}
+
+/** An older template's copy brought to the current schema: migrations and reference data at start-up, then made ready for runs. */
+async function upgrade(url: string, before: SeedSummary, schema: string, options: SeedOptions): Promise<SeedSummary> {
+  const started = performance.now();
+  const { steps, step } = stepTimer(options.log);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'caravan-bench-seed-'));
+  try {
+    const app = await appFor(url, dataDir, options.clock);
+    step('migrated');
+    const applied = readMigrations(MIGRATIONS_DIR).map((m) => m.name).filter((m) => m > before.schema);
+    const searchIndexed = await readyForRuns(app, url, step);
+    return { ...before, schema, upgradedWith: [...before.upgradedWith, ...applied], searchIndexed, seconds: before.seconds, steps: { ...before.steps, ...Object.fromEntries(Object.entries(steps).map(([k, v]) => [`upgrade: ${k}`, v])), upgrade: Math.round((performance.now() - started) / 1000) } };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -146,18 +225,11 @@ async function onboard(app: App, admin: Caller, index: number, profile: SellerPr
   return { principal, caller, profile };
 }
 
-async function seed(url: string, options: SeedOptions): Promise<SeedSummary> {
+async function seed(url: string, options: SeedOptions & { codeHash: string; schema: string }): Promise<SeedSummary> {
   const started = performance.now();
-  const steps: Record<string, number> = {};
-  let stepStarted = performance.now();
-  const step = (name: string) => {
-    steps[name] = Math.round((performance.now() - stepStarted) / 100) / 10;
-    options.log(`  ${name}: ${steps[name]} s`);
-    stepStarted = performance.now();
-  };
+  const { steps, step } = stepTimer(options.log);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'caravan-bench-seed-'));
-  const config = loadConfig({ NODE_ENV: 'production', CARAVAN_DATA_DIR: dataDir, LOG_LEVEL: 'warn', CARAVAN_WORKERS: 'false', CARAVAN_SEED_DEMO: 'false', DATABASE_URL: url, DATABASE_POOL_MAX: '8' });
-  const app = await createApp(config, { clock: options.clock });
+  const app = await appFor(url, dataDir, options.clock);
   try {
     const { identity, sellers, catalog, logistics } = app.modules;
     const operator = await identity.service.createOperator(null, { email: 'bench-admin@ops.example', password: PASSWORD, displayName: 'Bench admin', roles: ['admin'], dataTier: 'full' });
@@ -254,41 +326,26 @@ async function seed(url: string, options: SeedOptions): Promise<SeedSummary> {
     }
     step(`freight templates (${templates})`);
 
-    const modules = app.modules as Record<string, unknown>;
-    const search = modules.search as { index?: { rebuild?: () => Promise<unknown> } } | undefined;
-    if (search?.index?.rebuild) {
-      await search.index.rebuild();
-      step('search index rebuilt');
-    }
-    // The seed's own events have nobody to tell: the read models were rebuilt from scratch above,
-    // and a benchmark must not start with a backlog the worker would chew through during the run.
-    await app.platform.db.execute(sql`UPDATE outbox_events SET dispatched_at = now() WHERE dispatched_at IS NULL`);
-
     const [totals] = await queryRows<{ products: string; skus: string }>(
       app.platform.db,
       sql`SELECT (SELECT count(*) FROM products WHERE deleted_at IS NULL) AS products, (SELECT count(*) FROM skus WHERE deleted_at IS NULL) AS skus`,
     );
-    const summary: SeedSummary = {
+    if (probeProducts === 0) throw new Error('no product could be listed');
+    const searchIndexed = await readyForRuns(app, url, step);
+    return {
+      codeHash: options.codeHash,
+      schema: options.schema,
+      upgradedWith: [],
       sellers: seeded.length,
       products: Number(totals!.products),
       skus: Number(totals!.skus),
       categories: sellable.size,
       freightTemplates: templates,
       rowsRefused: refused,
-      searchIndexed: Boolean(search?.index?.rebuild),
-      seconds: 0,
+      searchIndexed,
+      seconds: Math.round((performance.now() - started) / 1000),
       steps,
     };
-    if (probeProducts === 0) throw new Error('no product could be listed');
-    await app.close();
-    // The planner needs statistics, as autovacuum would have gathered on a live database.
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query('VACUUM ANALYZE');
-    await client.end();
-    step('vacuum analyze');
-    summary.seconds = Math.round((performance.now() - started) / 1000);
-    return summary;
   } catch (error) {
     await app.close().catch(() => {});
     throw error;
