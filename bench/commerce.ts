@@ -12,7 +12,7 @@
  *   DATABASE_URL=postgres://…/any npm run bench
  *
  * Knobs: BENCH_SECONDS (30 per scenario), BENCH_WARMUP (5), BENCH_SELLERS (1000), BENCH_SKUS
- * (100000), BENCH_BUYERS (32), BENCH_CONNECTIONS (50), BENCH_MARKETS (ES,ES,ES,ES,ES,ES,FR,BR: one
+ * (100000), BENCH_BUYERS (32), BENCH_SOLO_SECONDS (10: one buyer alone first; 0 leaves it out), BENCH_CONNECTIONS (50), BENCH_MARKETS (ES,ES,ES,ES,ES,ES,FR,BR: one
  * buyer per entry, round robin), BENCH_POOL_MAX (server's pool, 10), BENCH_ONLY (search,product,checkout),
  * BENCH_PROCESSES (server processes, 1: more spread connections and buyers over them as a load
  * balancer would), BENCH_PROFILE=1 (CPU profile of the server per scenario), BENCH_RESULT (file
@@ -43,6 +43,7 @@ const WARMUP = Number(env.BENCH_WARMUP ?? 5);
 const SELLERS = Number(env.BENCH_SELLERS ?? 1000);
 const SKUS = Number(env.BENCH_SKUS ?? 100_000);
 const BUYERS = Number(env.BENCH_BUYERS ?? 32);
+const SOLO_SECONDS = Number(env.BENCH_SOLO_SECONDS ?? 10);
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
 const MARKETS = (env.BENCH_MARKETS ?? 'ES,ES,ES,ES,ES,ES,FR,BR').split(',');
 const POOL_MAX = env.BENCH_POOL_MAX ?? '10';
@@ -256,16 +257,16 @@ function serverSide(stats: ServerStats) {
   };
 }
 
-async function checkoutScenario(servers: Servers, url: string, stock: Map<string, MarketStock>): Promise<ScenarioResult> {
+async function checkoutScenario(servers: Servers, url: string, stock: Map<string, MarketStock>, name: string, count: number, seconds: number): Promise<ScenarioResult> {
   // Buyers are spread over the server processes, each keeping to one as a sticky balancer would.
-  const clients = servers.addresses.map((address) => new HttpClient(address, Math.ceil(BUYERS / PROCESSES)));
-  const buyers = await signUpBuyers(clients[0]!, MARKETS, BUYERS);
-  log(`checkout: ${BUYERS} buyers (${MARKETS.join(' ')}), ${WARMUP} s warm-up, ${SECONDS} s measured`);
+  const clients = servers.addresses.map((address) => new HttpClient(address, Math.ceil(count / PROCESSES)));
+  const buyers = await signUpBuyers(clients[0]!, MARKETS, count);
+  log(`${name}: ${count} buyer${count === 1 ? '' : 's'} (${buyers.map((b) => b.market).join(' ')}), ${WARMUP} s warm-up, ${seconds} s measured`);
   const recorder = new StepRecorder();
   const outcome: FlowOutcome = { completed: [], flowMs: [], abandoned: 0 };
   const start = performance.now();
   const windowStart = start + WARMUP * 1000;
-  const windowEnd = windowStart + SECONDS * 1000;
+  const windowEnd = windowStart + seconds * 1000;
   recorder.window(windowStart, windowEnd);
   let before = cpuSnapshot(servers.pids);
   const opened = new Promise<void>((resolve) =>
@@ -280,7 +281,7 @@ async function checkoutScenario(servers: Servers, url: string, stock: Map<string
     setTimeout(async () => {
       const after = cpuSnapshot(servers.pids);
       resolve({ stats: await servers.stats('stats'), after });
-    }, (WARMUP + SECONDS) * 1000),
+    }, (WARMUP + seconds) * 1000),
   );
   await Promise.all(buyers.map((buyer, i) => buyerLoop(clients[i % clients.length]!, buyer, i, stock.get(buyer.market)!, recorder, () => performance.now() < windowEnd, outcome)));
   await opened;
@@ -288,7 +289,7 @@ async function checkoutScenario(servers: Servers, url: string, stock: Map<string
   let profile: ProfileSummary | null = null;
   let profileFile: string | null = null;
   if (PROFILE) {
-    profileFile = path.join(profileDir, 'checkout.cpuprofile');
+    profileFile = path.join(profileDir, `${name.replace(/\W+/g, '-')}.cpuprofile`);
     await servers.all[0]!.call('profile-stop', { file: profileFile });
     profile = summariseProfile(JSON.parse(readFileSync(profileFile, 'utf8')));
   }
@@ -315,7 +316,7 @@ async function checkoutScenario(servers: Servers, url: string, stock: Map<string
     return {
       name,
       requests: latency.count,
-      requestsPerSecond: Math.round(latency.count / SECONDS),
+      requestsPerSecond: Math.round(latency.count / seconds),
       latency,
       failures: Object.fromEntries(recorded?.failures ?? []),
       failureSamples: recorded?.samples ?? [],
@@ -325,14 +326,14 @@ async function checkoutScenario(servers: Servers, url: string, stock: Map<string
   const completed = outcome.completed.length;
   const requests = steps.reduce((sum, s) => sum + s.requests, 0);
   const background = stats.routes['(background: worker, jobs, events)'];
-  log(`  ${(completed / SECONDS).toFixed(1)} checkouts/s, ${Math.round(requests / SECONDS)} req/s; abandoned ${outcome.abandoned}; outbox backlog ${backlog} drained in ${drainSeconds} s`);
+  log(`  ${(completed / seconds).toFixed(1)} checkouts/s, ${Math.round(requests / seconds)} req/s; abandoned ${outcome.abandoned}; outbox backlog ${backlog} drained in ${drainSeconds} s`);
   for (const step of steps) log(`  ${step.name}: ${step.requestsPerSecond}/s p50 ${step.latency.p50} p99 ${step.latency.p99} ms, ${step.sqlPerRequest} SQL, failures ${JSON.stringify(step.failures)}`);
   const cores = coresUsed(before, after);
-  const perCheckout = (used: number) => (completed > 0 ? Math.round(((used * SECONDS) / completed) * 10000) / 10 : 0);
+  const perCheckout = (used: number) => (completed > 0 ? Math.round(((used * seconds) / completed) * 10000) / 10 : 0);
   return {
-    name: 'checkout',
-    connections: BUYERS,
-    seconds: SECONDS,
+    name,
+    connections: count,
+    seconds,
     steps,
     cores,
     cpuMsPer: { unit: 'checkout', server: perCheckout(cores.server), postgres: perCheckout(cores.postgres) },
@@ -340,9 +341,9 @@ async function checkoutScenario(servers: Servers, url: string, stock: Map<string
     profile,
     profileFile,
     checkout: {
-      checkoutsPerSecond: Math.round((completed / SECONDS) * 10) / 10,
-      ordersPerSecond: Math.round(((completed * 2) / SECONDS) * 10) / 10,
-      requestsPerSecond: Math.round(requests / SECONDS),
+      checkoutsPerSecond: Math.round((completed / seconds) * 10) / 10,
+      ordersPerSecond: Math.round(((completed * 2) / seconds) * 10) / 10,
+      requestsPerSecond: Math.round(requests / seconds),
       flow: summarise(outcome.flowMs),
       abandoned: outcome.abandoned,
       backgroundStatementsPerCheckout: completed > 0 ? Math.round(((background?.statements ?? 0) / completed) * 10) / 10 : 0,
@@ -389,7 +390,11 @@ async function main() {
     if (ONLY.has('search') && (await live('GET /v1/store/search', searchPath))) scenarios.push(await readScenario(servers, 'search', 'GET /v1/store/search', searchPath));
     if (ONLY.has('product') && (await live('GET /v1/store/products/:id', productPath))) scenarios.push(await readScenario(servers, 'product page', 'GET /v1/store/products/:id', productPath));
     probe.close();
-    if (ONLY.has('checkout')) scenarios.push(await checkoutScenario(servers, url, facts.stock));
+    if (ONLY.has('checkout')) {
+      // One buyer alone first: what each step costs when nothing queues, the floor under the latencies at load.
+      if (SOLO_SECONDS > 0) scenarios.push(await checkoutScenario(servers, url, facts.stock, 'checkout, one buyer', 1, SOLO_SECONDS));
+      scenarios.push(await checkoutScenario(servers, url, facts.stock, 'checkout', BUYERS, SECONDS));
+    }
 
     const results: Results = {
       measuredAt: new Date().toISOString(),

@@ -98,12 +98,14 @@ export function markdown(results: Results): string {
   const checkout = results.scenarios.find((s) => s.name === 'checkout');
   if (checkout?.checkout) {
     const worst = Math.max(...checkout.steps.map((s) => s.latency.p99));
+    const solo = results.scenarios.find((s) => s.name === 'checkout, one buyer');
     lines.push(`| ≥ ${TARGETS.checkout.checkoutsPerSecond} complete checkouts/s | ${checkout.checkout.checkoutsPerSecond} checkouts/s (${checkout.checkout.ordersPerSecond} orders/s) with ${checkout.connections} buyers | ${verdict(checkout.checkout.checkoutsPerSecond >= TARGETS.checkout.checkoutsPerSecond)} |`);
-    lines.push(`| p99 ≤ ${TARGETS.checkout.p99Ms} ms per checkout request | worst step p99 ${worst} ms | ${verdict(worst <= TARGETS.checkout.p99Ms)} |`);
+    lines.push(`| p99 ≤ ${TARGETS.checkout.p99Ms} ms per checkout request | worst step p99 ${worst} ms with ${checkout.connections} buyers${solo ? `; ${Math.max(...solo.steps.map((s) => s.latency.p99))} ms with one buyer alone` : ''} | ${verdict(worst <= TARGETS.checkout.p99Ms)} |`);
   }
   lines.push('');
   for (const scenario of results.scenarios) {
-    lines.push(`## ${scenario.name[0]!.toUpperCase()}${scenario.name.slice(1)} — ${scenario.connections} ${scenario.name === 'checkout' ? 'buyers' : 'connections'}`, '');
+    const who = scenario.checkout ? `${scenario.connections} buyer${scenario.connections === 1 ? '' : 's'}` : `${scenario.connections} connections`;
+    lines.push(`## ${scenario.name[0]!.toUpperCase()}${scenario.name.slice(1)} — ${who}`, '');
     if (scenario.checkout) {
       const c = scenario.checkout;
       lines.push(
@@ -132,8 +134,12 @@ export function markdown(results: Results): string {
       lines.push('</details>', '');
     }
     if (scenario.profile) {
-      lines.push(`Server CPU profile (${scenario.profile.seconds} s, busy ${scenario.profile.busyShare} % of it): self time by where the code lives —`, '');
-      lines.push('| where | share of busy time |', '|---|---:|', ...scenario.profile.byPlace.slice(0, 12).map((p) => `| ${p.place} | ${p.share} % |`), '');
+      lines.push(
+        `Server CPU profile (${scenario.profile.seconds} s, ${scenario.profile.busyShare} % of the samples busy; ${scenario.profile.nativeShare} % of those inside native code and system calls — ` +
+          'the sampler counts wall-clock time, so a process waiting for a core inside a system call shows there). Self time of the JavaScript side by where the code lives —',
+        '',
+      );
+      lines.push('| where | share of JavaScript time |', '|---|---:|', ...scenario.profile.byPlace.slice(0, 14).map((p) => `| ${p.place} | ${p.share} % |`), '');
     }
   }
   return `${lines.join('\n')}\n`;

@@ -56,9 +56,17 @@ function statsFor(route: string): RouteStats {
   return stats;
 }
 
+const shortened = new Map<string, string>();
+
+/** A statement's text on one line, shortened; cached, since the same few hundred texts recur. */
 function shortText(config: unknown): string {
   const text = typeof config === 'string' ? config : ((config as { text?: string } | null)?.text ?? '?');
-  return text.replace(/\s+/g, ' ').trim().slice(0, 240);
+  let short = shortened.get(text);
+  if (short === undefined) {
+    short = text.replace(/\s+/g, ' ').trim().slice(0, 240);
+    if (shortened.size < 5000) shortened.set(text, short);
+  }
+  return short;
 }
 
 const background = (): RouteStats => statsFor('(background: worker, jobs, events)');
