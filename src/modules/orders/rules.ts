@@ -71,23 +71,32 @@ export const ORDER_TRANSITIONS: Record<OrderAction, OrderTransition> = {
 /** Statuses an order leaves for a while and comes back from: the status before is kept. */
 const SUSPENDING: ReadonlySet<OrderStatus> = new Set(['IN_CANCEL', 'IN_ISSUE', 'IN_FROZEN']);
 
-export type TransitionOutcome = { ok: true; to: OrderStatus; endReason: EndReason | null; suspendedFrom: OrderStatus | null } | { ok: false; reason: string };
-
 /**
- * Where an action takes an order, or why it cannot. `suspendedFrom` is what the order remembers
- * when it is suspended (to come back to), null otherwise.
+ * Where an order stands: its status, and the statuses it returns to when its suspensions end,
+ * the next one last. An order frozen while the buyer's cancellation request waits returns to
+ * IN_CANCEL, and from there, if the seller refuses, to where it was before the request.
  */
-export function nextOrderStatus(current: { status: OrderStatus; suspendedFrom: OrderStatus | null }, action: OrderAction, by: OrderActor): TransitionOutcome {
+export interface OrderPosition {
+  status: OrderStatus;
+  suspendedFrom: readonly OrderStatus[];
+}
+
+export type TransitionOutcome = { ok: true; to: OrderStatus; endReason: EndReason | null; suspendedFrom: OrderStatus[] } | { ok: false; reason: string };
+
+/** The table stacks at most two suspensions (a freeze on a cancellation request or an issue); an order keeps that many. */
+export const MAX_SUSPENSION_DEPTH = 2;
+
+/** Where an action takes an order, or why it cannot. */
+export function nextOrderStatus(current: OrderPosition, action: OrderAction, by: OrderActor): TransitionOutcome {
   const rule = ORDER_TRANSITIONS[action];
-  if (!rule.by.includes(by)) return { ok: false, reason: `A ${by} cannot ${action.replaceAll('_', ' ')}.` };
+  if (!rule.by.includes(by)) return { ok: false, reason: `${by === 'operator' ? 'An' : 'A'} ${by} cannot ${action.replaceAll('_', ' ')}.` };
   if (!rule.from.includes(current.status)) return { ok: false, reason: `An order in ${current.status} cannot ${action.replaceAll('_', ' ')}.` };
   if (rule.to === 'resume') {
-    if (!current.suspendedFrom) return { ok: false, reason: 'The order has no earlier status to return to.' };
-    return { ok: true, to: current.suspendedFrom, endReason: null, suspendedFrom: null };
+    const back = current.suspendedFrom.at(-1);
+    if (!back) return { ok: false, reason: 'The order has no earlier status to return to.' };
+    return { ok: true, to: back, endReason: null, suspendedFrom: current.suspendedFrom.slice(0, -1) };
   }
-  const suspending = SUSPENDING.has(rule.to);
-  // Freezing a suspended order keeps the status it will eventually go back to.
-  const suspendedFrom = suspending ? (SUSPENDING.has(current.status) ? (current.suspendedFrom ?? current.status) : current.status) : null;
+  const suspendedFrom = SUSPENDING.has(rule.to) ? [...current.suspendedFrom, current.status] : [];
   return { ok: true, to: rule.to, endReason: rule.endReason ?? null, suspendedFrom };
 }
 

@@ -15,6 +15,8 @@ export const orders = pgTable(
     status: text('status').notNull(),
     /** The status to return to from IN_CANCEL, IN_ISSUE or IN_FROZEN. */
     suspendedFrom: text('suspended_from'),
+    /** When a suspension is stacked on another (frozen while a cancellation is asked): the status to return to after that one. */
+    suspendedFromEarlier: text('suspended_from_earlier'),
     endReason: text('end_reason'),
     market: text('market').notNull(),
     currency: text('currency').notNull(),

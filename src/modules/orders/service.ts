@@ -11,7 +11,7 @@ import type { StockAllocation, InventoryService } from '../inventory/index.ts';
 import type { LabelAddress, LogisticsService, Shipment } from '../logistics/index.ts';
 import type { SellersService } from '../sellers/index.ts';
 import type { TrackingService } from '../tracking/index.ts';
-import { handlingHours, nextOrderStatus, ORDER_TIMINGS, shippingProgress, type EndReason, type OrderAction, type OrderActor, type OrderStatus } from './rules.ts';
+import { handlingHours, MAX_SUSPENSION_DEPTH, nextOrderStatus, ORDER_TIMINGS, shippingProgress, type EndReason, type OrderAction, type OrderActor, type OrderPosition, type OrderStatus } from './rules.ts';
 import { orderLines, orders, orderShipments } from './schema.ts';
 
 export const ORDER_PREFIX = registerIdPrefix('ord', 'order');
@@ -222,6 +222,17 @@ function toOrder(row: Row, lines: readonly LineRow[], parcels: readonly ParcelRo
   };
 }
 
+/** The statuses an order returns to, the next one last, from the two columns that keep them. */
+function positionOf(row: Row): OrderPosition {
+  const suspendedFrom = [row.suspendedFromEarlier, row.suspendedFrom].filter((status): status is string => status !== null) as OrderStatus[];
+  return { status: row.status as OrderStatus, suspendedFrom };
+}
+
+function suspensionColumns(suspendedFrom: readonly OrderStatus[]): Pick<Row, 'suspendedFrom' | 'suspendedFromEarlier'> {
+  if (suspendedFrom.length > MAX_SUSPENSION_DEPTH) throw new Error(`an order cannot keep ${suspendedFrom.length} suspensions`);
+  return { suspendedFrom: suspendedFrom.at(-1) ?? null, suspendedFromEarlier: suspendedFrom.length > 1 ? suspendedFrom.at(-2)! : null };
+}
+
 export function createOrdersService(platform: Platform, deps: OrdersDependencies) {
   const { db, clock, ids, audit, events, jobs } = platform;
   const system = (name: string): Actor => ({ type: 'system', id: name });
@@ -274,7 +285,7 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
    * Leaving for FINISH without completing gives back the stock still reserved.
    */
   async function move(tx: Db, row: Row, action: OrderAction, by: OrderActor, actor: Actor, reason: string | null, changes: Partial<typeof orders.$inferInsert> = {}): Promise<Row> {
-    const outcome = nextOrderStatus({ status: row.status as OrderStatus, suspendedFrom: row.suspendedFrom as OrderStatus | null }, action, by);
+    const outcome = nextOrderStatus(positionOf(row), action, by);
     if (!outcome.ok) throw conflict('illegal_transition', outcome.reason);
     const now = clock.now();
     const [updated] = await tx
@@ -282,7 +293,7 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
       .set({
         ...changes,
         status: outcome.to,
-        suspendedFrom: outcome.suspendedFrom,
+        ...suspensionColumns(outcome.suspendedFrom),
         ...(outcome.endReason ? { endReason: outcome.endReason, finishedAt: now } : {}),
         updatedAt: now,
         version: row.version + 1,
