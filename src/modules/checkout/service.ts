@@ -23,7 +23,7 @@ export interface CheckoutDependencies {
   inventory: Pick<InventoryService, 'reserve' | 'availableAcrossSellers'>;
   logistics: Pick<LogisticsService, 'shippingOffers'>;
   markets: { directory: MarketDirectory; fxRates: (tx: Db) => Promise<FxLookup> };
-  orders: Pick<OrdersService, 'place' | 'paid' | 'closeUnpaid'>;
+  orders: Pick<OrdersService, 'place' | 'paid' | 'closeUnpaid' | 'paymentFailed'>;
   payments: Pick<PaymentsService, 'createIntent'>;
 }
 
@@ -483,7 +483,8 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
     /** The payment of a checkout reached a final state: its orders move on, or close and give their stock back. */
     async paymentSettled(tx: Db, checkoutId: string, outcome: 'succeeded' | 'failed' | 'expired' | 'canceled'): Promise<void> {
       if (outcome === 'succeeded') await deps.orders.paid(tx, checkoutId);
-      else await deps.orders.closeUnpaid(tx, checkoutId, outcome === 'expired' ? 'The payment window passed' : `The payment ${outcome}`);
+      else if (outcome === 'failed') await deps.orders.paymentFailed(tx, checkoutId, 'Every payment attempt was declined');
+      else await deps.orders.closeUnpaid(tx, checkoutId, outcome === 'expired' ? 'The payment window passed' : 'The payment was cancelled');
     },
   };
 }

@@ -8,6 +8,7 @@ describe('the order transition table', () => {
   const legal: [OrderPosition, OrderAction, OrderActor, OrderStatus, OrderStatus[], EndReason | null][] = [
     [at('PLACE_ORDER_SUCCESS'), 'pay', 'system', 'RISK_CONTROL', [], null],
     [at('PLACE_ORDER_SUCCESS'), 'close_unpaid', 'system', 'FINISH', [], 'pay_timeout'],
+    [at('PLACE_ORDER_SUCCESS'), 'fail_payment', 'system', 'FINISH', [], 'payment_failed'],
     [at('RISK_CONTROL'), 'clear_risk', 'system', 'WAIT_SELLER_SEND_GOODS', [], null],
     [at('RISK_CONTROL'), 'clear_risk', 'operator', 'WAIT_SELLER_SEND_GOODS', [], null],
     [at('WAIT_SELLER_SEND_GOODS'), 'ship_part', 'seller', 'SELLER_PART_SEND_GOODS', [], null],
@@ -54,6 +55,7 @@ describe('the order transition table', () => {
     [at('PLACE_ORDER_SUCCESS'), 'pay', 'buyer', 'A buyer cannot pay.'],
     [at('RISK_CONTROL'), 'pay', 'system', 'An order in RISK_CONTROL cannot pay.'],
     [at('FINISH'), 'close_unpaid', 'system', 'An order in FINISH cannot close unpaid.'],
+    [at('RISK_CONTROL'), 'fail_payment', 'system', 'An order in RISK_CONTROL cannot fail payment.'],
     [at('RISK_CONTROL'), 'clear_risk', 'seller', 'A seller cannot clear risk.'],
     [at('RISK_CONTROL'), 'ship_all', 'seller', 'An order in RISK_CONTROL cannot ship all.'],
     [at('PLACE_ORDER_SUCCESS'), 'ship_part', 'seller', 'An order in PLACE_ORDER_SUCCESS cannot ship part.'],
@@ -135,7 +137,7 @@ describe('the order transition table', () => {
     }
     expect(new Set([...seen.values()].map((p) => p.status))).toEqual(new Set(ORDER_STATUSES));
     // Cancelled by an operator has no move yet: it waits for the operator cancellation use case.
-    expect(endReasons).toEqual(new Set(END_REASONS.filter((reason) => reason !== 'cancelled_by_operator' && reason !== 'payment_failed')));
+    expect(endReasons).toEqual(new Set(END_REASONS.filter((reason) => reason !== 'cancelled_by_operator')));
     // FINISH is the end: nothing leaves it.
     for (const action of Object.keys(ORDER_TRANSITIONS) as OrderAction[]) for (const by of actors) expect(nextOrderStatus(at('FINISH'), action, by).ok).toBe(false);
   });

@@ -24,6 +24,7 @@ export type OrderActor = 'buyer' | 'seller' | 'operator' | 'system';
 export type OrderAction =
   | 'pay'
   | 'close_unpaid'
+  | 'fail_payment'
   | 'clear_risk'
   | 'ship_part'
   | 'ship_all'
@@ -52,6 +53,7 @@ export interface OrderTransition {
 export const ORDER_TRANSITIONS: Record<OrderAction, OrderTransition> = {
   pay: { from: ['PLACE_ORDER_SUCCESS'], to: 'RISK_CONTROL', by: ['system'] },
   close_unpaid: { from: ['PLACE_ORDER_SUCCESS'], to: 'FINISH', by: ['system'], endReason: 'pay_timeout' },
+  fail_payment: { from: ['PLACE_ORDER_SUCCESS'], to: 'FINISH', by: ['system'], endReason: 'payment_failed' },
   clear_risk: { from: ['RISK_CONTROL'], to: 'WAIT_SELLER_SEND_GOODS', by: ['system', 'operator'] },
   ship_part: { from: ['WAIT_SELLER_SEND_GOODS', 'SELLER_PART_SEND_GOODS'], to: 'SELLER_PART_SEND_GOODS', by: ['seller'] },
   ship_all: { from: ['WAIT_SELLER_SEND_GOODS', 'SELLER_PART_SEND_GOODS'], to: 'WAIT_BUYER_ACCEPT_GOODS', by: ['seller'] },

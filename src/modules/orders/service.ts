@@ -321,6 +321,13 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
     return tx.select().from(orders).where(eq(orders.checkoutId, checkoutId)).orderBy(asc(orders.sellerId)).for('update');
   }
 
+  async function closeCheckout(tx: Db, checkoutId: string, action: 'close_unpaid' | 'fail_payment', reason: string): Promise<void> {
+    for (const row of await checkoutOrders(tx, checkoutId)) {
+      if (row.status !== 'PLACE_ORDER_SUCCESS') continue;
+      await move(tx, row, action, 'system', system('payments'), reason);
+    }
+  }
+
   /** Claims orders whose timer is due, with SKIP LOCKED so parallel workers take different ones. */
   async function due(tx: Db, status: OrderStatus, column: 'risk_release_at' | 'ship_due_at' | 'confirm_due_at', extra = sql``): Promise<Row[]> {
     const ids = await queryRows<{ id: string }>(
@@ -410,12 +417,14 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
       }
     },
 
-    /** Payment failed for good or its window passed: the orders close and their stock goes back. */
+    /** The payment's window passed (or it was cancelled) unpaid: the orders close and their stock goes back. */
     async closeUnpaid(tx: Db, checkoutId: string, reason: string): Promise<void> {
-      for (const row of await checkoutOrders(tx, checkoutId)) {
-        if (row.status !== 'PLACE_ORDER_SUCCESS') continue;
-        await move(tx, row, 'close_unpaid', 'system', system('payments'), reason);
-      }
+      await closeCheckout(tx, checkoutId, 'close_unpaid', reason);
+    },
+
+    /** The payment failed for good (every attempt declined): the orders close and their stock goes back. */
+    async paymentFailed(tx: Db, checkoutId: string, reason: string): Promise<void> {
+      await closeCheckout(tx, checkoutId, 'fail_payment', reason);
     },
 
     /** Orders whose risk hold is over move on to the seller (the AML module will decide holds here). */
