@@ -236,7 +236,7 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
         quantity: line.quantity,
       };
     });
-    const { quote, offers, handlingDays } = await deps.logistics.shippingOffers(tx, sellerId, {
+    const { offers, handlingDays } = await deps.logistics.shippingOffers(tx, sellerId, {
       parcel: { originCountry: DEFAULT_ORIGIN, destination: { country: input.address.country, postalCode: input.address.postalCode ?? '' }, items },
       date,
       currency,
