@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sellerWithOpenStore, signInAgain, type SellerActor } from '../../../test/support/actors.ts';
+import { createOperator, sellerWithOpenStore, signInAgain, type SellerActor } from '../../../test/support/actors.ts';
 import { useTestApp } from '../../../test/support/app.ts';
 import { availableOf, buyerAccount, FOSHAN, listedInBrazil, paidAndWaitingForSeller, signInBuyerAgain } from '../../../test/support/commerce.ts';
 import { apiClient } from '../../../test/support/http.ts';
@@ -17,7 +17,7 @@ describe('handling time', () => {
   // Opened before the clock moves: approving a store needs an admin whose session is still alive.
   const sellers: SellerActor[] = [];
   beforeAll(async () => {
-    for (let i = 0; i < 2; i++) sellers.push(await sellerWithOpenStore(app(), api));
+    for (let i = 0; i < 3; i++) sellers.push(await sellerWithOpenStore(app(), api));
   });
 
   it('marks a late first order, deducts store score once, and lets the buyer cancel at once', async () => {
@@ -88,6 +88,35 @@ describe('handling time', () => {
     buyer = await signInBuyerAgain(api, buyer);
     const cancelled = await api.post(`/v1/store/orders/${orderId}/cancel`, { reason: 'Still not shipped' }, { token: buyer.token });
     expect(cancelled.body).toMatchObject({ status: 'FINISH', end_reason: 'cancelled_late_shipment' });
+  });
+
+  it('stops the handling-time clock while an operator holds the order frozen', async () => {
+    let seller = await signInAgain(api, sellers[2]!);
+    const product = await listedInBrazil(api, seller);
+    const buyer = await buyerAccount(api);
+    const orderId = (await paidAndWaitingForSeller(app(), api, buyer, [{ skuId: product.skus[0]!.id, quantity: 1 }])).checkout.order_ids[0]!;
+    const dueBefore = new Date((await api.get(`/v1/seller/orders/${orderId}`, { token: seller.token })).body.ship_due_at).getTime();
+    app().clock.advance({ hours: 1 });
+    const reviewer = await createOperator(app(), api, ['admin']);
+    expect((await api.post(`/v1/ops/orders/${orderId}/freeze`, { reason: 'Payment under fraud review' }, { token: reviewer.token })).body.status).toBe('IN_FROZEN');
+
+    // Frozen for 100 hours: past the 72 the seller had, through no fault of theirs.
+    app().clock.advance({ hours: 100 });
+    await app().settle();
+    const releaser = await createOperator(app(), api, ['admin']);
+    const lifted = await api.post(`/v1/ops/orders/${orderId}/unfreeze`, { reason: 'Review cleared the payment' }, { token: releaser.token });
+    expect(lifted.body.status).toBe('WAIT_SELLER_SEND_GOODS');
+    expect(new Date(lifted.body.ship_due_at).getTime()).toBe(dueBefore + 100 * HOUR);
+    await app().settle();
+    seller = await signInAgain(api, seller);
+    expect((await api.get(`/v1/seller/orders/${orderId}`, { token: seller.token })).body.late_at).toBeNull();
+    expect((await api.get('/v1/seller/store/score', { token: seller.token })).body.score).toBe(100);
+
+    // The clock runs again from where it stopped.
+    app().clock.set(new Date(dueBefore + 100 * HOUR + 60_000));
+    await app().settle();
+    seller = await signInAgain(api, seller);
+    expect((await api.get(`/v1/seller/orders/${orderId}`, { token: seller.token })).body.late_at).not.toBeNull();
   });
 
   it.todo('warns the seller in the Seller Center when an order is late (notifications has no template for orders.order.shipment_late yet)');

@@ -114,6 +114,20 @@ export const ORDER_TIMINGS = {
   undeliveredConfirmDays: 60,
 } as const;
 
+export type OrderDeadline = 'riskRelease' | 'shipDue' | 'confirmDue';
+
+/**
+ * The deadlines that run while an order is in each status. A freeze stops them: lifting it moves
+ * them on by as long as it lasted, so neither the seller's handling time nor the buyer's
+ * confirmation window is spent on the platform's review.
+ */
+export const RUNNING_DEADLINES: Partial<Record<OrderStatus, readonly OrderDeadline[]>> = {
+  RISK_CONTROL: ['riskRelease', 'shipDue'],
+  WAIT_SELLER_SEND_GOODS: ['shipDue'],
+  SELLER_PART_SEND_GOODS: ['shipDue'],
+  WAIT_BUYER_ACCEPT_GOODS: ['confirmDue'],
+};
+
 /** Hours a seller has from payment to hand-over: the freight template's handling days, 72 hours for new sellers. */
 export function handlingHours(handlingDays: number): number {
   return handlingDays * 24;

@@ -38,6 +38,8 @@ export const orders = pgTable(
     fxRateIds: text('fx_rate_ids').array().notNull(),
     handlingHours: integer('handling_hours').notNull(),
     cancelRequest: jsonb('cancel_request'),
+    /** While frozen: since when, so lifting the freeze can move the deadlines on by as long as it lasted. */
+    frozenAt: timestamp('frozen_at', { withTimezone: true }),
     placedAt: timestamp('placed_at', { withTimezone: true }).notNull(),
     payDueAt: timestamp('pay_due_at', { withTimezone: true }).notNull(),
     paidAt: timestamp('paid_at', { withTimezone: true }),

@@ -11,7 +11,7 @@ import type { StockAllocation, InventoryService } from '../inventory/index.ts';
 import type { LabelAddress, LogisticsService, Shipment } from '../logistics/index.ts';
 import type { SellersService } from '../sellers/index.ts';
 import type { TrackingService } from '../tracking/index.ts';
-import { handlingHours, MAX_SUSPENSION_DEPTH, nextOrderStatus, ORDER_TIMINGS, shippingProgress, type EndReason, type OrderAction, type OrderActor, type OrderPosition, type OrderStatus } from './rules.ts';
+import { handlingHours, MAX_SUSPENSION_DEPTH, nextOrderStatus, ORDER_TIMINGS, RUNNING_DEADLINES, shippingProgress, type EndReason, type OrderAction, type OrderActor, type OrderPosition, type OrderStatus } from './rules.ts';
 import { orderLines, orders, orderShipments } from './schema.ts';
 
 export const ORDER_PREFIX = registerIdPrefix('ord', 'order');
@@ -231,6 +231,22 @@ function positionOf(row: Row): OrderPosition {
 function suspensionColumns(suspendedFrom: readonly OrderStatus[]): Pick<Row, 'suspendedFrom' | 'suspendedFromEarlier'> {
   if (suspendedFrom.length > MAX_SUSPENSION_DEPTH) throw new Error(`an order cannot keep ${suspendedFrom.length} suspensions`);
   return { suspendedFrom: suspendedFrom.at(-1) ?? null, suspendedFromEarlier: suspendedFrom.length > 1 ? suspendedFrom.at(-2)! : null };
+}
+
+/** Lifting a freeze: the deadlines running in the status the order returns to move on by as long as it was frozen. */
+function thawedDeadlines(row: Row, now: Date): Partial<Row> {
+  const frozenFor = row.frozenAt ? now.getTime() - row.frozenAt.getTime() : 0;
+  // The bottom of the stack: the status the order was in before anything suspended it.
+  const before = positionOf(row).suspendedFrom[0];
+  const running = (before && RUNNING_DEADLINES[before]) ?? [];
+  const later = (at: Date | null) => (at ? new Date(at.getTime() + frozenFor) : null);
+  return {
+    frozenAt: null,
+    ...(running.includes('riskRelease') ? { riskReleaseAt: later(row.riskReleaseAt) } : {}),
+    // A deadline already missed stays where it was: the order is late either way.
+    ...(running.includes('shipDue') && !row.lateAt ? { shipDueAt: later(row.shipDueAt) } : {}),
+    ...(running.includes('confirmDue') ? { confirmDueAt: later(row.confirmDueAt) } : {}),
+  };
 }
 
 export function createOrdersService(platform: Platform, deps: OrdersDependencies) {
@@ -654,7 +670,8 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
       authorize(requireOperator(caller.principal), 'update', 'Order');
       return inTransaction(db, async (tx) => {
         const row = await loadFor(tx, caller, orderId, 'update', true);
-        return one(tx, await move(tx, row, action, 'operator', actorOf(caller), reason));
+        const changes = action === 'freeze' ? { frozenAt: clock.now() } : thawedDeadlines(row, clock.now());
+        return one(tx, await move(tx, row, action, 'operator', actorOf(caller), reason, changes));
       });
     },
 
