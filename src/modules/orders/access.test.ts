@@ -18,11 +18,13 @@ describe('access to orders', () => {
   let buyer: BuyerActor;
   let orderId: string;
   let checkoutId: string;
+  let skuId: string;
 
   beforeAll(async () => {
     seller = await sellerWithOpenStore(app(), api);
     rival = await sellerWithOpenStore(app(), api);
     const product = await listedInBrazil(api, seller);
+    skuId = product.skus[0]!.id;
     buyer = await buyerAccount(api);
     const placed = await paidAndWaitingForSeller(app(), api, buyer, [{ skuId: product.skus[0]!.id, quantity: 1 }]);
     orderId = placed.checkout.order_ids[0]!;
@@ -70,6 +72,13 @@ describe('access to orders', () => {
     // The seller needs the recipient in full to ship, and the CPF for the customs declaration.
     expect(order.shipping_address).toMatchObject({ name: SAO_PAULO.name, phone: SAO_PAULO.phone, lines: SAO_PAULO.lines, country: 'BR' });
     expect(order.buyer_identifiers).toEqual({ cpf: VALID_CPF });
+    // And ships: the label, the stock and the order move under the staff member's name.
+    const another = (await paidAndWaitingForSeller(app(), api, await buyerAccount(api), [{ skuId, quantity: 1 }])).checkout.order_ids[0]!;
+    const shipped = await api.post(`/v1/seller/orders/${another}/shipments`, { sender: FOSHAN, weight_g: 100 }, { token: fulfilment.token });
+    expect(shipped.status, JSON.stringify(shipped.body)).toBe(201);
+    expect(shipped.body.status).toBe('WAIT_BUYER_ACCEPT_GOODS');
+    const history = (await api.get(`/v1/seller/orders/${another}/history`, { token: seller.token })).body.data;
+    expect(history[0]).toMatchObject({ action: 'order.ship_all', actor_type: 'seller' });
   });
 
   it('shows operators the order as their tier allows, and lets admins freeze and unfreeze it', async () => {
