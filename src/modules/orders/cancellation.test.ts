@@ -8,7 +8,8 @@ import { apiClient } from '../../../test/support/http.ts';
 /**
  * A buyer's cancellation before shipment goes to the seller, who accepts (the order ends and its
  * stock comes back) or refuses (the order goes on, the refusal's reason kept). After shipment the
- * buyer confirms receipt instead, which releases the seller's funds.
+ * buyer confirms receipt instead, which releases the seller's funds. A parcel the order cannot
+ * hold is refused before any label is bought.
  */
 describe('cancellation and confirmation by the buyer', () => {
   const app = useTestApp({ now: '2026-11-25T10:00:00Z' });
@@ -98,6 +99,31 @@ describe('cancellation and confirmation by the buyer', () => {
     expect(finished.tracking).toHaveLength(1);
     expect((await actions(orderId)).map(([action]: [string]) => action).slice(0, 3)).toEqual(['order.settle', 'order.confirm_receipt', 'order.ship_all']);
     expectProblem(await api.post(`/v1/store/orders/${orderId}/confirm-receipt`, {}, { token: buyer.token }), 409, 'illegal_transition');
+  });
+
+  it('refuses a parcel with lines it cannot ship, buying no label and moving nothing', async () => {
+    const { orderId } = await waitingOrder(2);
+    const parcel = (lines: unknown) => api.post(`/v1/seller/orders/${orderId}/shipments`, { sender: FOSHAN, weight_g: 300, lines }, { token: seller.token });
+    const refusals: [unknown, string, string][] = [
+      [[{ line_no: 2, quantity: 1 }], '/lines/0/line_no', 'unknown_line'],
+      [[{ line_no: 1, quantity: 3 }], '/lines/0/quantity', 'more_than_left'],
+      [[{ line_no: 1, quantity: 1 }, { line_no: 1, quantity: 1 }], '/lines/1/line_no', 'duplicate_line'],
+    ];
+    for (const [lines, path, code] of refusals) {
+      const refused = await parcel(lines);
+      expectProblem(refused, 422, 'validation_failed');
+      expect(refused.body.errors).toEqual([expect.objectContaining({ path, code })]);
+    }
+    expect((await parcel([{ line_no: 1, quantity: 0 }])).status).toBe(400);
+    expect((await api.post(`/v1/seller/orders/${orderId}/shipments`, { sender: { ...FOSHAN, country: 'China' }, weight_g: 300 }, { token: seller.token })).status).toBe(400);
+    const order = (await api.get(`/v1/seller/orders/${orderId}`, { token: seller.token })).body;
+    expect(order).toMatchObject({ status: 'WAIT_SELLER_SEND_GOODS', parcels: [], lines: [expect.objectContaining({ shipped_quantity: 0 })] });
+    expect((await api.get(`/v1/seller/shipments?order_ref=${orderId}`, { token: seller.token })).body.data).toEqual([]);
+
+    const part = await parcel([{ line_no: 1, quantity: 1 }]);
+    expect(part.body).toMatchObject({ status: 'SELLER_PART_SEND_GOODS', lines: [expect.objectContaining({ shipped_quantity: 1 })] });
+    expect((await parcel([{ line_no: 1, quantity: 2 }])).body.errors).toEqual([expect.objectContaining({ code: 'more_than_left' })]);
+    expect((await ship(orderId)).body).toMatchObject({ status: 'WAIT_BUYER_ACCEPT_GOODS', parcels: [expect.anything(), expect.anything()] });
   });
 
   it('refuses cancelling an order the buyer has not paid', async () => {
