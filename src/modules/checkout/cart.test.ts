@@ -102,10 +102,17 @@ describe('the cart', () => {
     const bulb = await listedInBrazil(api, lumen);
     const buyer = await buyerAccount(api);
     await add(buyer, bulb.skus[0]!.id, 3);
+    await add(buyer, bulb.skus[1]!.id, 1);
     const cut = await api.post('/v1/seller/products/batch/stock', { items: [{ product_id: bulb.id, skus: [{ seller_sku: bulb.skus[0]!.seller_sku, quantity: 2 }] }] }, { token: lumen.token });
     expect(cut.status, JSON.stringify(cut.body)).toBe(200);
     expect(lineOf(await cartOf(buyer), bulb.skus[0]!.id)).toMatchObject({ quantity: 3, available: 2, problem: 'insufficient_stock' });
     await expectPlacingRefused(buyer, bulb, lumen, { path: `/cart/${bulb.skus[0]!.id}`, code: 'insufficient_stock' });
+    // The quote counts only what can be ordered, as the cart does: the other line and its shipping.
+    const cart = await cartOf(buyer);
+    const quote = (await api.post('/v1/store/checkout/quote', brazilCheckout(), { token: buyer.token })).body;
+    expect(quote.sellers[0].totals.goods).toEqual(lineOf(cart, bulb.skus[1]!.id).line_total);
+    expect(quote.sellers[0].totals.goods).toEqual(cart.subtotal);
+    expect(quote.totals.grand.amount).toBe(quote.totals.goods.amount + quote.totals.shipping.amount + quote.totals.taxes.amount);
     // Lowering the quantity to what is left clears it.
     const lowered = await api.put(`/v1/store/cart/items/${bulb.skus[0]!.id}`, { quantity: 2, market: 'BR' }, { token: buyer.token });
     expect(lineOf(lowered.body, bulb.skus[0]!.id)).toMatchObject({ quantity: 2, problem: null });
