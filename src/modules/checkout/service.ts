@@ -24,7 +24,7 @@ export interface CheckoutDependencies {
   inventory: Pick<InventoryService, 'reserve' | 'availableAcrossSellers'>;
   logistics: Pick<LogisticsService, 'shippingOffers'>;
   markets: { directory: MarketDirectory; fxRates: (tx: Db) => Promise<FxLookup> };
-  orders: Pick<OrdersService, 'place' | 'paid' | 'closeUnpaid'>;
+  orders: Pick<OrdersService, 'place' | 'paid' | 'closeUnpaid' | 'paymentFailed'>;
   payments: Pick<PaymentsService, 'createIntent'>;
 }
 
@@ -231,12 +231,13 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
   async function quoteSeller(tx: Db, sellerId: string, lines: CartLine[], skus: Map<string, PurchasableSku>, input: QuoteInput, money: Converter, fx: FxLookup, date: string, index: number): Promise<{ quote: SellerQuote; problems: FieldError[] }> {
     const currency = money.currency;
     const problems: FieldError[] = [];
-    const goods = sum(lines.filter((l) => l.lineTotal).map((l) => l.lineTotal!), currency);
     lines.forEach((line) => {
       if (line.problem) problems.push({ in: 'body', path: `/cart/${line.skuId}`, code: line.problem, message: problemMessage(line) });
       else if (!skus.get(line.skuId)?.hsCode) problems.push({ in: 'body', path: `/cart/${line.skuId}`, code: 'hs_code_missing', message: 'the seller has not given this product an HS code, so it cannot clear customs' });
     });
     const orderable = lines.filter((line) => !line.problem && skus.get(line.skuId)?.hsCode);
+    // Only what can be ordered counts, as in the cart: shipping and taxes are quoted on that alone.
+    const goods = sum(orderable.map((l) => l.lineTotal!), currency);
     const empty = { lines: [], total: zero(currency) };
     const noTaxes = { collection: 'none', regime: null, collected: [], onDelivery: [], total: zero(currency) };
     const base = { sellerId, lines, offers: [] as BuyerOffer[], chosen: null, handlingDays: 0 };
@@ -548,7 +549,8 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
     /** The payment of a checkout reached a final state: its orders move on, or close and give their stock back. */
     async paymentSettled(tx: Db, checkoutId: string, outcome: 'succeeded' | 'failed' | 'expired' | 'canceled'): Promise<void> {
       if (outcome === 'succeeded') await deps.orders.paid(tx, checkoutId);
-      else await deps.orders.closeUnpaid(tx, checkoutId, outcome === 'expired' ? 'The payment window passed' : `The payment ${outcome}`);
+      else if (outcome === 'failed') await deps.orders.paymentFailed(tx, checkoutId, 'Every payment attempt was declined');
+      else await deps.orders.closeUnpaid(tx, checkoutId, outcome === 'expired' ? 'The payment window passed' : 'The payment was cancelled');
     },
   };
 }

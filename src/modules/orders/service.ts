@@ -11,7 +11,7 @@ import type { StockAllocation, InventoryService } from '../inventory/index.ts';
 import type { LabelAddress, LogisticsService, Shipment } from '../logistics/index.ts';
 import type { SellersService } from '../sellers/index.ts';
 import type { TrackingService } from '../tracking/index.ts';
-import { handlingHours, nextOrderStatus, ORDER_TIMINGS, shippingProgress, type EndReason, type OrderAction, type OrderActor, type OrderStatus } from './rules.ts';
+import { handlingHours, MAX_SUSPENSION_DEPTH, nextOrderStatus, ORDER_TIMINGS, RUNNING_DEADLINES, shippingProgress, type EndReason, type OrderAction, type OrderActor, type OrderPosition, type OrderStatus } from './rules.ts';
 import { orderLines, orders, orderShipments } from './schema.ts';
 
 export const ORDER_PREFIX = registerIdPrefix('ord', 'order');
@@ -222,6 +222,33 @@ function toOrder(row: Row, lines: readonly LineRow[], parcels: readonly ParcelRo
   };
 }
 
+/** The statuses an order returns to, the next one last, from the two columns that keep them. */
+function positionOf(row: Row): OrderPosition {
+  const suspendedFrom = [row.suspendedFromEarlier, row.suspendedFrom].filter((status): status is string => status !== null) as OrderStatus[];
+  return { status: row.status as OrderStatus, suspendedFrom };
+}
+
+function suspensionColumns(suspendedFrom: readonly OrderStatus[]): Pick<Row, 'suspendedFrom' | 'suspendedFromEarlier'> {
+  if (suspendedFrom.length > MAX_SUSPENSION_DEPTH) throw new Error(`an order cannot keep ${suspendedFrom.length} suspensions`);
+  return { suspendedFrom: suspendedFrom.at(-1) ?? null, suspendedFromEarlier: suspendedFrom.length > 1 ? suspendedFrom.at(-2)! : null };
+}
+
+/** Lifting a freeze: the deadlines running in the status the order returns to move on by as long as it was frozen. */
+function thawedDeadlines(row: Row, now: Date): Partial<Row> {
+  const frozenFor = row.frozenAt ? now.getTime() - row.frozenAt.getTime() : 0;
+  // The bottom of the stack: the status the order was in before anything suspended it.
+  const before = positionOf(row).suspendedFrom[0];
+  const running = (before && RUNNING_DEADLINES[before]) ?? [];
+  const later = (at: Date | null) => (at ? new Date(at.getTime() + frozenFor) : null);
+  return {
+    frozenAt: null,
+    ...(running.includes('riskRelease') ? { riskReleaseAt: later(row.riskReleaseAt) } : {}),
+    // A deadline already missed stays where it was: the order is late either way.
+    ...(running.includes('shipDue') && !row.lateAt ? { shipDueAt: later(row.shipDueAt) } : {}),
+    ...(running.includes('confirmDue') ? { confirmDueAt: later(row.confirmDueAt) } : {}),
+  };
+}
+
 export function createOrdersService(platform: Platform, deps: OrdersDependencies) {
   const { db, clock, ids, audit, events, jobs } = platform;
   const system = (name: string): Actor => ({ type: 'system', id: name });
@@ -274,7 +301,7 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
    * Leaving for FINISH without completing gives back the stock still reserved.
    */
   async function move(tx: Db, row: Row, action: OrderAction, by: OrderActor, actor: Actor, reason: string | null, changes: Partial<typeof orders.$inferInsert> = {}): Promise<Row> {
-    const outcome = nextOrderStatus({ status: row.status as OrderStatus, suspendedFrom: row.suspendedFrom as OrderStatus | null }, action, by);
+    const outcome = nextOrderStatus(positionOf(row), action, by);
     if (!outcome.ok) throw conflict('illegal_transition', outcome.reason);
     const now = clock.now();
     const [updated] = await tx
@@ -282,7 +309,7 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
       .set({
         ...changes,
         status: outcome.to,
-        suspendedFrom: outcome.suspendedFrom,
+        ...suspensionColumns(outcome.suspendedFrom),
         ...(outcome.endReason ? { endReason: outcome.endReason, finishedAt: now } : {}),
         updatedAt: now,
         version: row.version + 1,
@@ -308,6 +335,13 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
 
   async function checkoutOrders(tx: Db, checkoutId: string): Promise<Row[]> {
     return tx.select().from(orders).where(eq(orders.checkoutId, checkoutId)).orderBy(asc(orders.sellerId)).for('update');
+  }
+
+  async function closeCheckout(tx: Db, checkoutId: string, action: 'close_unpaid' | 'fail_payment', reason: string): Promise<void> {
+    for (const row of await checkoutOrders(tx, checkoutId)) {
+      if (row.status !== 'PLACE_ORDER_SUCCESS') continue;
+      await move(tx, row, action, 'system', system('payments'), reason);
+    }
   }
 
   /** Claims orders whose timer is due, with SKIP LOCKED so parallel workers take different ones. */
@@ -399,12 +433,14 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
       }
     },
 
-    /** Payment failed for good or its window passed: the orders close and their stock goes back. */
+    /** The payment's window passed (or it was cancelled) unpaid: the orders close and their stock goes back. */
     async closeUnpaid(tx: Db, checkoutId: string, reason: string): Promise<void> {
-      for (const row of await checkoutOrders(tx, checkoutId)) {
-        if (row.status !== 'PLACE_ORDER_SUCCESS') continue;
-        await move(tx, row, 'close_unpaid', 'system', system('payments'), reason);
-      }
+      await closeCheckout(tx, checkoutId, 'close_unpaid', reason);
+    },
+
+    /** The payment failed for good (every attempt declined): the orders close and their stock goes back. */
+    async paymentFailed(tx: Db, checkoutId: string, reason: string): Promise<void> {
+      await closeCheckout(tx, checkoutId, 'fail_payment', reason);
     },
 
     /** Orders whose risk hold is over move on to the seller (the AML module will decide holds here). */
@@ -634,7 +670,8 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
       authorize(requireOperator(caller.principal), 'update', 'Order');
       return inTransaction(db, async (tx) => {
         const row = await loadFor(tx, caller, orderId, 'update', true);
-        return one(tx, await move(tx, row, action, 'operator', actorOf(caller), reason));
+        const changes = action === 'freeze' ? { frozenAt: clock.now() } : thawedDeadlines(row, clock.now());
+        return one(tx, await move(tx, row, action, 'operator', actorOf(caller), reason, changes));
       });
     },
 

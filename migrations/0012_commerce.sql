@@ -10,7 +10,8 @@ CREATE TABLE "cart_items" (
 --> statement-breakpoint
 CREATE TABLE "carts" (
 	"id" text PRIMARY KEY NOT NULL,
-	"buyer_account_id" text NOT NULL,
+	"buyer_account_id" text,
+	"guest_token_hash" text,
 	"created_at" timestamp with time zone NOT NULL,
 	"updated_at" timestamp with time zone NOT NULL
 );
@@ -68,6 +69,7 @@ CREATE TABLE "orders" (
 	"buyer_account_id" text NOT NULL,
 	"status" text NOT NULL,
 	"suspended_from" text,
+	"suspended_from_earlier" text,
 	"end_reason" text,
 	"market" text NOT NULL,
 	"currency" text NOT NULL,
@@ -83,6 +85,7 @@ CREATE TABLE "orders" (
 	"fx_rate_ids" text[] NOT NULL,
 	"handling_hours" integer NOT NULL,
 	"cancel_request" jsonb,
+	"frozen_at" timestamp with time zone,
 	"placed_at" timestamp with time zone NOT NULL,
 	"pay_due_at" timestamp with time zone NOT NULL,
 	"paid_at" timestamp with time zone,
@@ -137,7 +140,20 @@ CREATE TABLE "payment_intents" (
 	"closed_at" timestamp with time zone
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX "carts_buyer_idx" ON "carts" USING btree ("buyer_account_id");--> statement-breakpoint
+CREATE TABLE "store_score_changes" (
+	"seller_id" text NOT NULL,
+	"id" text NOT NULL,
+	"code" text NOT NULL,
+	"delta" integer NOT NULL,
+	"score_after" integer NOT NULL,
+	"reason" text NOT NULL,
+	"reference" text NOT NULL,
+	"occurred_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "store_score_changes_seller_id_id_pk" PRIMARY KEY("seller_id","id")
+);
+--> statement-breakpoint
+ALTER TABLE "stores" ADD COLUMN "score" integer DEFAULT 100 NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX "carts_buyer_idx" ON "carts" USING btree ("buyer_account_id") WHERE "carts"."buyer_account_id" IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "checkouts_buyer_idx" ON "checkouts" USING btree ("buyer_account_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "checkouts_payment_idx" ON "checkouts" USING btree ("payment_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "order_shipments_shipment_idx" ON "order_shipments" USING btree ("shipment_id");--> statement-breakpoint
@@ -152,4 +168,5 @@ CREATE UNIQUE INDEX "payment_attempts_number_idx" ON "payment_attempts" USING bt
 CREATE UNIQUE INDEX "payment_attempts_one_success_idx" ON "payment_attempts" USING btree ("payment_id") WHERE "payment_attempts"."status" IN ('succeeded', 'authorized');--> statement-breakpoint
 CREATE INDEX "payment_attempts_pending_idx" ON "payment_attempts" USING btree ("updated_at") WHERE "payment_attempts"."status" = 'pending';--> statement-breakpoint
 CREATE UNIQUE INDEX "payment_intents_reference_idx" ON "payment_intents" USING btree ("reference_type","reference_id") WHERE "payment_intents"."status" NOT IN ('canceled', 'failed', 'expired');--> statement-breakpoint
-CREATE INDEX "payment_intents_expiry_idx" ON "payment_intents" USING btree ("expires_at") WHERE "payment_intents"."status" IN ('requires_payment_method', 'requires_action');
+CREATE INDEX "payment_intents_expiry_idx" ON "payment_intents" USING btree ("expires_at") WHERE "payment_intents"."status" IN ('requires_payment_method', 'requires_action');--> statement-breakpoint
+CREATE UNIQUE INDEX "store_score_changes_once_idx" ON "store_score_changes" USING btree ("seller_id","code","reference");
