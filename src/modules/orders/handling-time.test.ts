@@ -62,6 +62,12 @@ describe('handling time', () => {
     await app().settle();
     expect((await api.get('/v1/seller/store/score', { token: seller.token })).body.score).toBe(90);
 
+    // The seller is warned in the Seller Center, once per late order, and told of the score change.
+    const inbox = (await api.get('/v1/seller/notifications?limit=50', { token: seller.token })).body.data as { type: string; body: string }[];
+    const warnings = inbox.filter((n) => n.type === 'orders.order.shipment_late');
+    expect(warnings.map((n) => n.body.includes(firstOrder) || n.body.includes(secondOrder))).toEqual([true, true]);
+    expect(inbox.filter((n) => n.type === 'sellers.store_score.changed')).toHaveLength(1);
+
     // The buyer cancels without asking the seller: the order ends and its stock comes back.
     first = await signInBuyerAgain(api, first);
     const cancelled = await api.post(`/v1/store/orders/${firstOrder}/cancel`, { reason: 'It never shipped' }, { token: first.token });
@@ -119,5 +125,4 @@ describe('handling time', () => {
     expect((await api.get(`/v1/seller/orders/${orderId}`, { token: seller.token })).body.late_at).not.toBeNull();
   });
 
-  it.todo('warns the seller in the Seller Center when an order is late (notifications has no template for orders.order.shipment_late yet)');
 });
