@@ -162,7 +162,7 @@ CREATE INDEX "orders_checkout_idx" ON "orders" USING btree ("checkout_id");--> s
 CREATE INDEX "orders_buyer_idx" ON "orders" USING btree ("buyer_account_id","id");--> statement-breakpoint
 CREATE INDEX "orders_seller_status_idx" ON "orders" USING btree ("seller_id","status","id");--> statement-breakpoint
 CREATE INDEX "orders_risk_due_idx" ON "orders" USING btree ("risk_release_at") WHERE "orders"."status" = 'RISK_CONTROL';--> statement-breakpoint
-CREATE INDEX "orders_ship_due_idx" ON "orders" USING btree ("ship_due_at") WHERE "orders"."status" = 'WAIT_SELLER_SEND_GOODS' AND "orders"."late_at" IS NULL;--> statement-breakpoint
+CREATE INDEX "orders_ship_due_idx" ON "orders" USING btree ("ship_due_at") WHERE "orders"."status" IN ('WAIT_SELLER_SEND_GOODS', 'IN_CANCEL') AND "orders"."late_at" IS NULL;--> statement-breakpoint
 CREATE INDEX "orders_confirm_due_idx" ON "orders" USING btree ("confirm_due_at") WHERE "orders"."status" = 'WAIT_BUYER_ACCEPT_GOODS';--> statement-breakpoint
 CREATE UNIQUE INDEX "payment_attempts_number_idx" ON "payment_attempts" USING btree ("payment_id","number");--> statement-breakpoint
 CREATE UNIQUE INDEX "payment_attempts_one_success_idx" ON "payment_attempts" USING btree ("payment_id") WHERE "payment_attempts"."status" IN ('succeeded', 'authorized');--> statement-breakpoint

@@ -83,7 +83,7 @@ describe('handling time', () => {
   });
 
   it('takes a cancellation waiting for the seller’s answer at once once the order is late', async () => {
-    const seller = await signInAgain(api, sellers[1]!);
+    let seller = await signInAgain(api, sellers[1]!);
     const product = await listedInBrazil(api, seller);
     let buyer = await buyerAccount(api);
     const orderId = (await paidAndWaitingForSeller(app(), api, buyer, [{ skuId: product.skus[0]!.id, quantity: 1 }])).checkout.order_ids[0]!;
@@ -91,6 +91,10 @@ describe('handling time', () => {
     expect(requested.body.status).toBe('IN_CANCEL');
     app().clock.advance({ hours: 73 });
     await app().settle();
+    // Leaving the request unanswered does not spare the seller: the order is late, and it was their first.
+    seller = await signInAgain(api, sellers[1]!);
+    expect((await api.get(`/v1/seller/orders/${orderId}`, { token: seller.token })).body).toMatchObject({ status: 'IN_CANCEL', late_at: expect.any(String) });
+    expect((await api.get('/v1/seller/store/score', { token: seller.token })).body.score).toBe(90);
     buyer = await signInBuyerAgain(api, buyer);
     const cancelled = await api.post(`/v1/store/orders/${orderId}/cancel`, { reason: 'Still not shipped' }, { token: buyer.token });
     expect(cancelled.body).toMatchObject({ status: 'FINISH', end_reason: 'cancelled_late_shipment' });

@@ -61,7 +61,7 @@ export const orders = pgTable(
     index('orders_seller_status_idx').on(t.sellerId, t.status, t.id),
     // The timers the jobs look for, each only over the orders it concerns.
     index('orders_risk_due_idx').on(t.riskReleaseAt).where(sql`${t.status} = 'RISK_CONTROL'`),
-    index('orders_ship_due_idx').on(t.shipDueAt).where(sql`${t.status} = 'WAIT_SELLER_SEND_GOODS' AND ${t.lateAt} IS NULL`),
+    index('orders_ship_due_idx').on(t.shipDueAt).where(sql`${t.status} IN ('WAIT_SELLER_SEND_GOODS', 'IN_CANCEL') AND ${t.lateAt} IS NULL`),
     index('orders_confirm_due_idx').on(t.confirmDueAt).where(sql`${t.status} = 'WAIT_BUYER_ACCEPT_GOODS'`),
   ],
 );

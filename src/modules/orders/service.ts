@@ -345,10 +345,10 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
   }
 
   /** Claims orders whose timer is due, with SKIP LOCKED so parallel workers take different ones. */
-  async function due(tx: Db, status: OrderStatus, column: 'risk_release_at' | 'ship_due_at' | 'confirm_due_at', extra = sql``): Promise<Row[]> {
+  async function due(tx: Db, statuses: readonly OrderStatus[], column: 'risk_release_at' | 'ship_due_at' | 'confirm_due_at', extra = sql``): Promise<Row[]> {
     const ids = await queryRows<{ id: string }>(
       tx,
-      sql`SELECT id FROM orders WHERE status = ${status} AND ${sql.raw(column)} <= ${clock.now()} ${extra}
+      sql`SELECT id FROM orders WHERE status = ANY(${sql.param(statuses)}::text[]) AND ${sql.raw(column)} <= ${clock.now()} ${extra}
           ORDER BY ${sql.raw(column)} LIMIT ${TIMER_BATCH} FOR UPDATE SKIP LOCKED`,
     );
     if (ids.length === 0) return [];
@@ -446,7 +446,7 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
     /** Orders whose risk hold is over move on to the seller (the AML module will decide holds here). */
     async releaseRiskHolds(): Promise<number> {
       return inTransaction(db, async (tx) => {
-        const rows = await due(tx, 'RISK_CONTROL', 'risk_release_at');
+        const rows = await due(tx, ['RISK_CONTROL'], 'risk_release_at');
         for (const row of rows) await move(tx, row, 'clear_risk', 'system', system('risk'), 'No risk found in the hold period');
         return rows.length;
       });
@@ -458,7 +458,8 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
      */
     async detectLateShipments(): Promise<number> {
       return inTransaction(db, async (tx) => {
-        const rows = await due(tx, 'WAIT_SELLER_SEND_GOODS', 'ship_due_at', sql`AND late_at IS NULL`);
+        // A cancellation request the seller leaves unanswered does not stop the handling time.
+        const rows = await due(tx, ['WAIT_SELLER_SEND_GOODS', 'IN_CANCEL'], 'ship_due_at', sql`AND late_at IS NULL`);
         const now = clock.now();
         for (const row of rows) {
           await tx.update(orders).set({ lateAt: now, updatedAt: now }).where(and(eq(orders.sellerId, row.sellerId), eq(orders.id, row.id)));
@@ -484,7 +485,7 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
     /** Delivered orders whose confirmation window has passed are confirmed for the buyer. */
     async autoConfirm(): Promise<number> {
       return inTransaction(db, async (tx) => {
-        const rows = await due(tx, 'WAIT_BUYER_ACCEPT_GOODS', 'confirm_due_at');
+        const rows = await due(tx, ['WAIT_BUYER_ACCEPT_GOODS'], 'confirm_due_at');
         for (const row of rows) await move(tx, row, 'auto_confirm', 'system', system('confirmation_window'), 'The confirmation window passed');
         return rows.length;
       });
