@@ -16,14 +16,15 @@ import { JobQueue } from './platform/jobs/index.ts';
 import { Worker } from './platform/jobs/worker.ts';
 import { MIGRATIONS_DIR, PACKAGE_ROOT } from './platform/paths.ts';
 import { LocalDiskStorage, type ObjectStorage } from './platform/storage/index.ts';
-import { createCatalogModule } from './modules/catalog/index.ts';
+import { CATALOG_LANGUAGES, createCatalogModule } from './modules/catalog/index.ts';
 import { createComplianceModule, type SanctionsScreener } from './modules/compliance/index.ts';
 import { createIdentityModule } from './modules/identity/index.ts';
 import { createInventoryModule } from './modules/inventory/index.ts';
 import { createLogisticsModule } from './modules/logistics/index.ts';
 import { createTrackingModule, type TrackingProvider } from './modules/tracking/index.ts';
-import { createMarketsModule } from './modules/markets/index.ts';
+import { createMarketsModule, shippedFxRates } from './modules/markets/index.ts';
 import { createNotificationsModule, type Mailer } from './modules/notifications/index.ts';
+import { createSearchModule } from './modules/search/index.ts';
 import { createSellersModule } from './modules/sellers/index.ts';
 
 export interface AppOverrides {
@@ -102,11 +103,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const catalog = createCatalogModule(platform, { compliance, inventory: inventory.service, markets: directory, sellers: sellers.service });
   const tracking = createTrackingModule(platform, overrides.trackingProvider ? { provider: overrides.trackingProvider } : {});
   const logistics = createLogisticsModule(platform, { markets: directory, tracking: tracking.service });
-  const modules = { identity, markets, compliance, notifications, sellers, inventory, catalog, tracking, logistics };
+  const search = createSearchModule(platform, {
+    feed: catalog.feed,
+    categories: async (tx) => (await catalog.categories.list(tx)).map((category) => ({ code: category.code, names: category.names })),
+    catalogLanguages: CATALOG_LANGUAGES,
+    markets: directory,
+    sellers: sellers.service,
+    logistics: logistics.service,
+    warehouses: async (tx) => (await logistics.reference.current(tx)).services.flatMap((service) => (service.warehouse ? [{ code: service.warehouse.code, country: service.warehouse.country, serviceCode: service.code }] : [])),
+    fxRates: async () => shippedFxRates(),
+  });
+  const modules = { identity, markets, compliance, notifications, sellers, inventory, catalog, tracking, logistics, search };
   await sellers.installReferenceData();
   await compliance.installReferenceData();
   await catalog.installReferenceData();
   await logistics.installReferenceData();
+  await search.installReferenceData();
 
   const http: HttpApp = await createHttpServer({
     logger,
