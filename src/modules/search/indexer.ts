@@ -15,7 +15,7 @@ import {
   marketPreference,
   rankKey,
   shippingSummary,
-  stockCountries,
+  stockLocations,
   trigramText,
   vectorParts,
   type Offer,
@@ -90,7 +90,7 @@ export function createSearchIndex(platform: Platform, deps: IndexDependencies) {
   /** What buyers in a market are offered to ship one unit of a SKU, as the index keeps it. */
   async function offersFor(tx: Db, product: FeedProduct, market: string, sku: FeedSku, price: Money, warehouses: readonly Warehouse[]): Promise<Offer[]> {
     if (!sku.weightGrams) return [];
-    const stockIn = stockCountries(sku.availableByWarehouse, warehouses);
+    const stock = stockLocations(sku.availableByWarehouse, warehouses);
     try {
       const { offers } = await deps.logistics.shippingOffers(tx, product.sellerId, {
         parcel: {
@@ -99,11 +99,13 @@ export function createSearchIndex(platform: Platform, deps: IndexDependencies) {
           items: [{ weightG: sku.weightGrams, value: price, hsCode: product.content.hs_code ?? '', quantity: 1, ...(sku.packageMm ? { dimensionsMm: { lengthMm: sku.packageMm.length, widthMm: sku.packageMm.width, heightMm: sku.packageMm.height } } : {}) }],
         },
         date: today(),
-        warehouseStock: stockIn,
+        warehouseStock: stock.countries,
       });
       if (!offers.ships) return [];
       const byService = new Map(warehouses.map((w) => [w.serviceCode, w.country]));
-      return offers.offers.map((offer) => ({ path: offer.quote.path, shipsFrom: byService.get(offer.serviceCode) ?? SELLERS_SHIP_FROM, free: offer.free, deliveryDays: offer.deliveryDays }));
+      return offers.offers
+        .filter((offer) => stock.atOrigin || byService.has(offer.serviceCode))
+        .map((offer) => ({ path: offer.quote.path, shipsFrom: byService.get(offer.serviceCode) ?? SELLERS_SHIP_FROM, free: offer.free, deliveryDays: offer.deliveryDays }));
     } catch (error) {
       // A parcel the quote engine cannot price (no package size, say) has no offers to show.
       if (error instanceof AppError) return [];

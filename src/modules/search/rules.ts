@@ -53,8 +53,9 @@ const bigrams = (run: string): string[] => {
  */
 export function cjkTerms(text: string, forIndex: boolean): string {
   return text.replace(CJK_RUN, (run) => {
+    const chars = [...run];
     const terms = bigrams(run);
-    if (forIndex && terms.length > 1) terms.push(...run);
+    if (forIndex && chars.length > 1) terms.push(...chars);
     return ` ${terms.join(' ')} `;
   });
 }
@@ -106,6 +107,14 @@ export function trigramText(content: IndexedContent): string {
 export function normalizeQuery(query: string): string {
   return query.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 }
+
+/**
+ * How alike a query and a listing's titles must be (pg_trgm word similarity, 0–1) for the
+ * typo-tolerant fallback: a letter too many or too few in a longer word passes (“tettera” for
+ * tetera: 0.67, “bombila” for bombilla: 0.75); a short word that merely looks like another
+ * (“bulb” and the Portuguese “bule”: 0.6) does not.
+ */
+export const FUZZY_MIN_SIMILARITY = 0.65;
 
 export interface TextQuery {
   /** Configuration for the query in the buyer's language. */
@@ -278,17 +287,21 @@ export function stockState(available: number): { state: StockState; available: n
 }
 
 /**
- * Countries of the overseas warehouses holding stock. An inventory warehouse is a logistics
- * warehouse when its code is that warehouse's code (inventory writes codes in capitals: WH_ES_MAD
- * is the Madrid warehouse wh_es_mad); any other warehouse is the seller's own, at origin.
+ * Where a SKU's stock is: the countries of the overseas warehouses holding some, and whether any
+ * is at origin. An inventory warehouse is a logistics warehouse when its code is that warehouse's
+ * code (inventory writes codes in capitals: WH_ES_MAD is the Madrid warehouse wh_es_mad); any
+ * other warehouse is the seller's own, at origin. Without stock anywhere, it would ship from origin.
  */
-export function stockCountries(availableByWarehouse: Readonly<Record<string, number>>, warehouses: readonly { code: string; country: string }[]): string[] {
+export function stockLocations(availableByWarehouse: Readonly<Record<string, number>>, warehouses: readonly { code: string; country: string }[]): { countries: string[]; atOrigin: boolean } {
   const countries = new Set<string>();
+  let atOrigin = false;
   for (const [code, available] of Object.entries(availableByWarehouse)) {
+    if (available <= 0) continue;
     const warehouse = warehouses.find((w) => w.code.toUpperCase() === code.toUpperCase());
-    if (warehouse && available > 0) countries.add(warehouse.country);
+    if (warehouse) countries.add(warehouse.country);
+    else atOrigin = true;
   }
-  return [...countries].sort();
+  return { countries: [...countries].sort(), atOrigin: atOrigin || countries.size === 0 };
 }
 
 export interface Offer {

@@ -7,7 +7,7 @@ import { convert, currencyExponent, isCurrency, type Money } from '../../platfor
 import { encodeCursor } from '../../platform/pagination.ts';
 import { authorize, requireOperator, type Caller } from '../identity/index.ts';
 import type { FxRateTable, MarketDirectory } from '../markets/index.ts';
-import { contentLanguage, normalizeQuery, priceBandEdges, RANKING, textQuery, titleFor } from './rules.ts';
+import { contentLanguage, FUZZY_MIN_SIMILARITY, normalizeQuery, priceBandEdges, RANKING, textQuery, titleFor } from './rules.ts';
 import { searchClicks, searchDocuments, searchQueries } from './schema.ts';
 
 const SEARCH_PREFIX = registerIdPrefix('srch', 'search');
@@ -147,7 +147,8 @@ interface HitRow {
   delivery_days_max: number | null;
   ships_from: string[];
   fulfilment: string[];
-  sort_key: number | string;
+  /** The sort key as text: a bigint, exactly. */
+  cursor_key: string;
 }
 
 interface SearchRow {
@@ -201,7 +202,8 @@ export function createSearchService(platform: Platform, deps: SearchServiceDepen
       match = sql`AND d.search_vector @@ ${tsquery}`;
       sortKey = sql`floor(ts_rank_cd(${RANK_WEIGHTS}::float4[], d.search_vector, ${tsquery}, 32)::float8 * d.rank_weight * ${RANKING.scale})::bigint`;
     } else if (mode === 'fuzzy') {
-      match = sql`AND ${q} <% d.search_text`;
+      // The index finds candidates at pg_trgm's own threshold; the stricter one keeps short words from matching lookalikes.
+      match = sql`AND ${q} <% d.search_text AND word_similarity(${q}, d.search_text) >= ${FUZZY_MIN_SIMILARITY}`;
       sortKey = sql`floor(word_similarity(${q}, d.search_text)::float8 * d.rank_weight * ${RANKING.scale})::bigint`;
     }
     const { priceMin, priceMax } = request;
@@ -250,7 +252,7 @@ export function createSearchService(platform: Platform, deps: SearchServiceDepen
       SELECT
         (SELECT coalesce(json_agg(p), '[]'::json) FROM (
            SELECT product_id, titles, main_language, main_image, store_name, store_score, price_from_amount, price_from_currency,
-                  price_to_amount, price_to_currency, in_stock, free_shipping, delivery_days_min, delivery_days_max, ships_from, fulfilment, sort_key::text AS sort_key
+                  price_to_amount, price_to_currency, in_stock, free_shipping, delivery_days_min, delivery_days_max, ships_from, fulfilment, sort_key::text AS cursor_key
            FROM hits WHERE ${continued}
            ORDER BY in_stock DESC, sort_key DESC, product_id
            LIMIT ${request.limit + 1}) p) AS results
@@ -301,7 +303,7 @@ export function createSearchService(platform: Platform, deps: SearchServiceDepen
       const page = rows.slice(0, request.limit);
       const last = page.at(-1);
       const searchId = position?.searchId ?? ids(SEARCH_PREFIX);
-      const nextCursor = rows.length > request.limit && last ? encodeCursor([searchId, mode, last.in_stock ? '1' : '0', String(last.sort_key), last.product_id]) : null;
+      const nextCursor = rows.length > request.limit && last ? encodeCursor([searchId, mode, last.in_stock ? '1' : '0', last.cursor_key, last.product_id]) : null;
 
       let facets: Facets | null = null;
       if (!position) {
