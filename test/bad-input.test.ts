@@ -244,7 +244,7 @@ async function buildWorld(): Promise<World> {
   return {
     tokens: { ops: tokens.ops, seller: tokens.seller, merchant: catalogue.merchant.token, revoked: buyer.body.token },
     buyerAccountId: buyer.body.account.id,
-    queries: { sku_id: { valid: catalogue.live.skus[0]!.id, foreign: catalogue.rivalProduct.skus[0]!.id }, number: { valid: catalogue.shipmentTrackingNumber } },
+    queries: { sku_id: { valid: catalogue.live.skus[0]!.id, foreign: catalogue.rivalProduct.skus[0]!.id }, number: { valid: catalogue.shipmentTrackingNumber }, market: { valid: 'US' } },
     bodies: catalogue.bodies,
     paths: {
       seller: {
@@ -281,6 +281,7 @@ async function buildWorld(): Promise<World> {
       store: {
         storeId: { valid: approved.body.store.id },
         productId: { valid: catalogue.live.id, foreign: catalogue.held.id },
+        searchId: { valid: catalogue.searchId },
       },
     },
   };
@@ -351,6 +352,9 @@ async function buildCatalogue(opsToken: string) {
   await app().settle();
   const current = await created<ProductView>('reading a product', api.get(`/v1/seller/products/${live.id}`, { token: merchant.token }), 200);
   const sku = current.skus[0]!;
+  // A buyer's search that found the live bulb, for clicks on its results.
+  const found = await created<{ search_id: string; data: { product_id: string }[] }>('searching', api.get('/v1/store/search?market=US&q=bulb'), 200);
+  if (!found.data.some((hit) => hit.product_id === live.id)) throw new Error(`the live bulb is not found: ${JSON.stringify(found)}`);
 
   const bodies: Record<string, unknown> = {
     'POST /v1/seller/products': { ...ledBulb({ markets: ['US'] }), publish: true },
@@ -368,8 +372,9 @@ async function buildCatalogue(opsToken: string) {
     'PUT /v1/ops/logistics/data/{file}': { definition: surcharges.definition, reason: 'Surcharges checked by the bad-input test.' },
     'PUT /v1/seller/freight-templates/{templateId}': { ...freight, handling_days: 2 },
     'POST /v1/store/shipping-quotes': quote,
+    'POST /v1/store/search/{searchId}/clicks': { product_id: live.id, position: 1 },
   };
-  return { merchant, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, shipment, shipmentTrackingNumber: shipment.tracking_number, rivalShipment, template, rivalTemplate, bodies };
+  return { merchant, searchId: found.search_id, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, shipment, shipmentTrackingNumber: shipment.tracking_number, rivalShipment, template, rivalTemplate, bodies };
 }
 
 beforeAll(async () => {
@@ -491,6 +496,7 @@ const PATTERN_EXAMPLES: Record<string, string> = {
   '^[A-Za-z0-9 -]+$': '1Z999AA10123456784',
   '^([A-Z]{2}|\\*)$': 'ES',
   '^\\+?[0-9 ()-]{6,24}$': '+34 600 123 456',
+  '^(standard|dedicated_line|overseas_warehouse|express)(,(standard|dedicated_line|overseas_warehouse|express)){0,3}$': 'standard,express',
 };
 const FORMAT_EXAMPLES: Record<string, string> = { email: 'bad.input@example.com', date: '2031-01-01', 'date-time': '2031-01-01T00:00:00Z', uri: 'https://images.example.com/bad-input.jpg' };
 
