@@ -24,6 +24,9 @@ import { createLogisticsModule } from './modules/logistics/index.ts';
 import { createTrackingModule, type TrackingProvider } from './modules/tracking/index.ts';
 import { createMarketsModule, shippedFxRates } from './modules/markets/index.ts';
 import { createNotificationsModule, type Mailer } from './modules/notifications/index.ts';
+import { createPaymentsModule, type PaymentProvider } from './modules/payments/index.ts';
+import { createOrdersModule } from './modules/orders/index.ts';
+import { createCheckoutModule } from './modules/checkout/index.ts';
 import { createSearchModule } from './modules/search/index.ts';
 import { createSellersModule } from './modules/sellers/index.ts';
 
@@ -37,6 +40,8 @@ export interface AppOverrides {
   mailer?: Mailer;
   /** Where tracking events come from, instead of the one the configuration names. */
   trackingProvider?: TrackingProvider;
+  /** Who takes payments, instead of the one the configuration names. */
+  paymentProvider?: PaymentProvider;
 }
 
 const VERSION = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -103,6 +108,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const catalog = createCatalogModule(platform, { compliance, inventory: inventory.service, markets: directory, sellers: sellers.service });
   const tracking = createTrackingModule(platform, overrides.trackingProvider ? { provider: overrides.trackingProvider } : {});
   const logistics = createLogisticsModule(platform, { markets: directory, tracking: tracking.service });
+  const payments = createPaymentsModule(platform, overrides.paymentProvider ? { provider: overrides.paymentProvider } : {});
+  const orders = createOrdersModule(platform, { inventory: inventory.service, logistics: logistics.service, tracking: tracking.service, sellers: sellers.service });
+  const checkout = createCheckoutModule(platform, {
+    catalog,
+    inventory: inventory.service,
+    logistics: logistics.service,
+    markets: { directory, fxRates: async () => shippedFxRates() },
+    orders: orders.service,
+    payments: payments.service,
+  });
   const search = createSearchModule(platform, {
     feed: catalog.feed,
     categories: async (tx) => (await catalog.categories.list(tx)).map((category) => ({ code: category.code, names: category.names })),
@@ -113,7 +128,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     warehouses: async (tx) => (await logistics.reference.current(tx)).services.flatMap((service) => (service.warehouse ? [{ code: service.warehouse.code, country: service.warehouse.country, serviceCode: service.code }] : [])),
     fxRates: async () => shippedFxRates(),
   });
-  const modules = { identity, markets, compliance, notifications, sellers, inventory, catalog, tracking, logistics, search };
+  const modules = { identity, markets, compliance, notifications, sellers, inventory, catalog, tracking, logistics, payments, orders, checkout, search };
   await sellers.installReferenceData();
   await compliance.installReferenceData();
   await catalog.installReferenceData();

@@ -8,6 +8,7 @@ import { CATEGORY_EVENTS, createCategoriesService } from './categories.ts';
 import { registerCatalogRoutes } from './routes.ts';
 import { createImportsService, IMPORT_JOB } from './imports.ts';
 import { createCatalogService } from './service.ts';
+import { createPurchaseView } from './purchase.ts';
 import { createSearchFeed } from './search-feed.ts';
 import type { SellerPrincipal } from '../identity/index.ts';
 
@@ -16,6 +17,7 @@ export { IMPORT_JOB, type ImportCounts, type ImportsService, type ProductImport 
 export { LISTING_STATUSES, PRODUCT_STATUSES, type ListingStatus, type ProductInput, type ProductStatus } from './rules.ts';
 export { CATALOG_LANGUAGES, type CatalogLanguage, type ResolvedCategory } from './taxonomy.ts';
 export { CATEGORY_EVENTS } from './categories.ts';
+export type { PurchasableSku } from './purchase.ts';
 export type { FeedProduct, FeedSelection, FeedSku, SearchFeed } from './search-feed.ts';
 
 /** Re-judges a seller's products in batches, after a change that may affect many of them. */
@@ -74,6 +76,8 @@ export function createCatalogModule(platform: Platform, deps: { compliance: Comp
 
   return {
     service,
+    /** SKUs as carts and orders see them in a market, in the caller's transaction. */
+    purchasable: createPurchaseView(categories),
     categories,
     imports,
     /** Products as read models (search, product pages) need them. */

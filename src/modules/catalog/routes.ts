@@ -152,7 +152,7 @@ const StockMovementSchema = Type.Object({
   warehouse: Type.String(),
   delta: Type.Integer(),
   on_hand_after: Type.Integer(),
-  reason: Type.Enum(['set', 'adjust', 'import'] as const),
+  reason: Type.Enum(['set', 'adjust', 'import', 'sale'] as const),
   reference: Type.Union([Type.String(), Type.Null()]),
   actor_id: Type.Union([Type.String(), Type.Null()]),
   occurred_at: Timestamp,

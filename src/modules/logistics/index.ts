@@ -5,6 +5,8 @@ import { createLogisticsReference } from './reference.ts';
 import { createLogisticsService, type LogisticsDependencies } from './service.ts';
 import { TRACKING_EVENTS, type MainStatus } from '../tracking/index.ts';
 
+export { AddressSchema, addressIn, addressOut, ownCarrierIn, OwnCarrierSchema, RecipientSchema } from './address-schema.ts';
+export type { LabelAddress } from './label.ts';
 export type { ShippingOffer, TemplateOffers } from './freight-templates.ts';
 export type { Parcel, QuoteResult, ServiceQuote } from './quote.ts';
 export { LOGISTICS_EVENTS, type LogisticsService, type NewShipment, type QuoteRequest, type Shipment } from './service.ts';

@@ -3,7 +3,8 @@ import { Type, type Static, type TProperties } from 'typebox';
 import type { HttpApp } from '../../platform/http/server.ts';
 import { IdOf, MoneySchema, NullableTimestamp, Page, pageQuery, Timestamp } from '../../platform/http/schemas.ts';
 import { callerOf } from '../identity/index.ts';
-import { CUSTOMS_CATEGORIES, type LabelAddress } from './label.ts';
+import { CUSTOMS_CATEGORIES } from './label.ts';
+import { AddressSchema, addressIn, addressOut, ownCarrierIn, OwnCarrierSchema, RecipientSchema } from './address-schema.ts';
 import type { QuoteResult, ServiceQuote } from './quote.ts';
 import { SHIPMENT_STATUSES } from './rules.ts';
 import type { FreightTemplate, FreightTemplateInput, TemplateOffers } from './freight-templates.ts';
@@ -103,19 +104,6 @@ const OffersSchema = Type.Union([
   Type.Object({ ships: Type.Literal(false), reason: Type.String() }),
 ]);
 
-const AddressSchema = obj({
-  name: Text(120),
-  name_latin: Type.Optional(Text(120)),
-  company: Type.Optional(Text(120)),
-  lines: Type.Array(Text(120), { minItems: 1, maxItems: 3 }),
-  city: Text(80),
-  region: Type.Optional(Text(80)),
-  postal_code: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
-  country: Country,
-  phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ()-]{6,24}$' })),
-});
-const RecipientSchema = obj({ ...AddressSchema.properties, state: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$', description: 'Brazilian state (UF), for ICMS.' })) });
-const OwnCarrierSchema = obj({ carrier_code: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{1,39}$' }), tracking_number: Type.String({ minLength: 4, maxLength: 40 }) });
 const ShipmentItemSchema = obj({
   description: Text(120),
   quantity: Type.Integer({ minimum: 1, maximum: 10_000 }),
@@ -218,32 +206,6 @@ function quoteView(result: QuoteResult) {
     excluded: result.excluded.map((e) => ({ service_code: e.serviceCode, service_name: e.serviceName, reasons: e.reasons.map((r) => ({ code: r.code, detail: r.detail })) })),
   };
 }
-
-const addressIn = (a: Static<typeof AddressSchema>): LabelAddress => ({
-  name: a.name,
-  ...(a.name_latin ? { nameLatin: a.name_latin } : {}),
-  ...(a.company ? { company: a.company } : {}),
-  lines: a.lines,
-  city: a.city,
-  ...(a.region ? { region: a.region } : {}),
-  ...(a.postal_code ? { postalCode: a.postal_code } : {}),
-  country: a.country,
-  ...(a.phone ? { phone: a.phone } : {}),
-});
-const addressOut = (a: LabelAddress & { state?: string }) => ({
-  name: a.name,
-  name_latin: a.nameLatin ?? null,
-  company: a.company ?? null,
-  lines: a.lines,
-  city: a.city,
-  region: a.region ?? null,
-  postal_code: a.postalCode ?? null,
-  country: a.country,
-  phone: a.phone ?? null,
-  ...(a.state ? { state: a.state } : {}),
-});
-
-const ownCarrierIn = (o: Static<typeof OwnCarrierSchema> | undefined) => (o ? { ownCarrier: { carrierCode: o.carrier_code, trackingNumber: o.tracking_number } } : {});
 
 function newShipmentOf(body: Static<typeof NewShipmentBody>): NewShipment {
   return {

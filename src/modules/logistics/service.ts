@@ -392,8 +392,9 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
     /** The services on offer, as data: what a seller chooses from. */
     services: async () => (await reference.current()).services,
 
-    async createShipment(caller: Caller, input: NewShipment): Promise<Shipment> {
-      return toShipment(await inTransaction(db, (tx) => buyLabel(tx, caller, input, null)));
+    /** Buys a label; in the caller's transaction when one is given (an order records its parcel in the same one). */
+    async createShipment(caller: Caller, input: NewShipment, tx?: Db): Promise<Shipment> {
+      return toShipment(tx ? await buyLabel(tx, caller, input, null) : await inTransaction(db, (own) => buyLabel(own, caller, input, null)));
     },
 
     async get(caller: Caller, shipmentId: string): Promise<Shipment> {

@@ -39,6 +39,12 @@ describe('loadConfig', () => {
     expect((error as Error).message).toMatch(/^Invalid configuration:/);
   });
 
+  it('takes payments through the sandbox unless told otherwise, and refuses a provider it does not have', () => {
+    expect(loadConfig({}).payments).toEqual({ provider: 'sandbox' });
+    expect(loadConfig({ PAYMENT_PROVIDER: 'sandbox' }).payments).toEqual({ provider: 'sandbox' });
+    expect(() => loadConfig({ PAYMENT_PROVIDER: 'stripe' })).toThrow(/PAYMENT_PROVIDER must be sandbox: the built-in sandbox \(no money moves\) is the only payment provider so far \(got "stripe"\)/);
+  });
+
   it('never echoes a database URL back, since it may hold a password', () => {
     const load = () => loadConfig({ DATABASE_URL: 'postgres://u:hunter2@h/' });
     expect(load).toThrow(/DATABASE_URL must name a database/);

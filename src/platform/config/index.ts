@@ -26,6 +26,8 @@ export interface Config {
   sanctionsListDir: string;
   /** Where tracking events come from: the built-in carrier simulator, or a tracking aggregator over HTTP. */
   tracking: { provider: 'simulator' } | { provider: 'aggregator'; baseUrl: string; apiKey: string; webhookSecret: string };
+  /** Who takes buyers' payments: only the built-in sandbox so far (no money moves). */
+  payments: { provider: 'sandbox' };
 }
 
 export class ConfigError extends Error {
@@ -80,6 +82,12 @@ const text: Parser<string> = (raw) => {
   return raw;
 };
 
+// Only the sandbox exists yet: any other name is refused at start-up rather than quietly taking no payments.
+const paymentProvider: Parser<'sandbox'> = (raw) => {
+  if (raw !== 'sandbox') throw new Error('must be sandbox: the built-in sandbox (no money moves) is the only payment provider so far');
+  return raw;
+};
+
 const MiB = 1024 * 1024;
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
@@ -118,6 +126,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     // The shipped sample list is found wherever the command runs; a list of the operator's own is named from where they are.
     sanctionsListDir: path.resolve(cwd, read('SANCTIONS_LIST_DIR', text, path.join(DATA_DIR, 'sanctions', 'sample'))),
     tracking: { provider: 'simulator' },
+    payments: { provider: read('PAYMENT_PROVIDER', paymentProvider, 'sandbox') },
   };
   const trackingProvider = read('TRACKING_PROVIDER', oneOf('simulator', 'aggregator'), 'simulator');
   if (trackingProvider === 'aggregator') {

@@ -1,0 +1,116 @@
+/**
+ * The order lifecycle, with the status names sellers' ERP software already knows from the
+ * reference platform. A cancelled or closed order ends in FINISH too; its end reason says how.
+ */
+export const ORDER_STATUSES = [
+  'PLACE_ORDER_SUCCESS',
+  'RISK_CONTROL',
+  'WAIT_SELLER_SEND_GOODS',
+  'SELLER_PART_SEND_GOODS',
+  'WAIT_BUYER_ACCEPT_GOODS',
+  'FUND_PROCESSING',
+  'FINISH',
+  'IN_CANCEL',
+  'IN_ISSUE',
+  'IN_FROZEN',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const END_REASONS = ['completed', 'pay_timeout', 'payment_failed', 'buyer_cancelled', 'cancelled_late_shipment', 'cancelled_by_operator'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+export type OrderActor = 'buyer' | 'seller' | 'operator' | 'system';
+
+export type OrderAction =
+  | 'pay'
+  | 'close_unpaid'
+  | 'clear_risk'
+  | 'ship_part'
+  | 'ship_all'
+  | 'request_cancel'
+  | 'accept_cancel'
+  | 'refuse_cancel'
+  | 'cancel_late'
+  | 'confirm_receipt'
+  | 'auto_confirm'
+  | 'settle'
+  | 'open_issue'
+  | 'close_issue'
+  | 'freeze'
+  | 'unfreeze';
+
+export interface OrderTransition {
+  from: readonly OrderStatus[];
+  /** `resume`: back to the status the order had before it was suspended (cancellation asked, issue, frozen). */
+  to: OrderStatus | 'resume';
+  by: readonly OrderActor[];
+  /** Set when the move ends the order. */
+  endReason?: EndReason;
+}
+
+/** The only moves an order can make; anything else is a 409 `illegal_transition`. */
+export const ORDER_TRANSITIONS: Record<OrderAction, OrderTransition> = {
+  pay: { from: ['PLACE_ORDER_SUCCESS'], to: 'RISK_CONTROL', by: ['system'] },
+  close_unpaid: { from: ['PLACE_ORDER_SUCCESS'], to: 'FINISH', by: ['system'], endReason: 'pay_timeout' },
+  clear_risk: { from: ['RISK_CONTROL'], to: 'WAIT_SELLER_SEND_GOODS', by: ['system', 'operator'] },
+  ship_part: { from: ['WAIT_SELLER_SEND_GOODS', 'SELLER_PART_SEND_GOODS'], to: 'SELLER_PART_SEND_GOODS', by: ['seller'] },
+  ship_all: { from: ['WAIT_SELLER_SEND_GOODS', 'SELLER_PART_SEND_GOODS'], to: 'WAIT_BUYER_ACCEPT_GOODS', by: ['seller'] },
+  request_cancel: { from: ['WAIT_SELLER_SEND_GOODS'], to: 'IN_CANCEL', by: ['buyer'] },
+  accept_cancel: { from: ['IN_CANCEL'], to: 'FINISH', by: ['seller', 'operator'], endReason: 'buyer_cancelled' },
+  refuse_cancel: { from: ['IN_CANCEL'], to: 'resume', by: ['seller'] },
+  cancel_late: { from: ['WAIT_SELLER_SEND_GOODS', 'IN_CANCEL'], to: 'FINISH', by: ['buyer'], endReason: 'cancelled_late_shipment' },
+  confirm_receipt: { from: ['WAIT_BUYER_ACCEPT_GOODS'], to: 'FUND_PROCESSING', by: ['buyer'] },
+  auto_confirm: { from: ['WAIT_BUYER_ACCEPT_GOODS'], to: 'FUND_PROCESSING', by: ['system'] },
+  settle: { from: ['FUND_PROCESSING'], to: 'FINISH', by: ['system'], endReason: 'completed' },
+  open_issue: { from: ['WAIT_BUYER_ACCEPT_GOODS', 'FUND_PROCESSING'], to: 'IN_ISSUE', by: ['buyer', 'operator'] },
+  close_issue: { from: ['IN_ISSUE'], to: 'resume', by: ['operator', 'system'] },
+  freeze: { from: ['RISK_CONTROL', 'WAIT_SELLER_SEND_GOODS', 'SELLER_PART_SEND_GOODS', 'WAIT_BUYER_ACCEPT_GOODS', 'FUND_PROCESSING', 'IN_CANCEL', 'IN_ISSUE'], to: 'IN_FROZEN', by: ['operator', 'system'] },
+  unfreeze: { from: ['IN_FROZEN'], to: 'resume', by: ['operator'] },
+};
+
+/** Statuses an order leaves for a while and comes back from: the status before is kept. */
+const SUSPENDING: ReadonlySet<OrderStatus> = new Set(['IN_CANCEL', 'IN_ISSUE', 'IN_FROZEN']);
+
+export type TransitionOutcome = { ok: true; to: OrderStatus; endReason: EndReason | null; suspendedFrom: OrderStatus | null } | { ok: false; reason: string };
+
+/**
+ * Where an action takes an order, or why it cannot. `suspendedFrom` is what the order remembers
+ * when it is suspended (to come back to), null otherwise.
+ */
+export function nextOrderStatus(current: { status: OrderStatus; suspendedFrom: OrderStatus | null }, action: OrderAction, by: OrderActor): TransitionOutcome {
+  const rule = ORDER_TRANSITIONS[action];
+  if (!rule.by.includes(by)) return { ok: false, reason: `A ${by} cannot ${action.replaceAll('_', ' ')}.` };
+  if (!rule.from.includes(current.status)) return { ok: false, reason: `An order in ${current.status} cannot ${action.replaceAll('_', ' ')}.` };
+  if (rule.to === 'resume') {
+    if (!current.suspendedFrom) return { ok: false, reason: 'The order has no earlier status to return to.' };
+    return { ok: true, to: current.suspendedFrom, endReason: null, suspendedFrom: null };
+  }
+  const suspending = SUSPENDING.has(rule.to);
+  // Freezing a suspended order keeps the status it will eventually go back to.
+  const suspendedFrom = suspending ? (SUSPENDING.has(current.status) ? (current.suspendedFrom ?? current.status) : current.status) : null;
+  return { ok: true, to: rule.to, endReason: rule.endReason ?? null, suspendedFrom };
+}
+
+/** Timings of the lifecycle, as data. */
+export const ORDER_TIMINGS = {
+  /** How long a buyer has to pay before the orders close and their stock goes back. */
+  paymentWindowMinutes: 60,
+  /** The risk check's hold after payment, before the seller is asked to ship. */
+  riskHoldMinutes: 10,
+  /** After the last parcel is delivered, the buyer has this long to confirm or open an issue. */
+  confirmWindowDays: 7,
+  /** If delivery is never scanned, receipt is confirmed this long after the last parcel left. */
+  undeliveredConfirmDays: 60,
+} as const;
+
+/** Hours a seller has from payment to hand-over: the freight template's handling days, 72 hours for new sellers. */
+export function handlingHours(handlingDays: number): number {
+  return handlingDays * 24;
+}
+
+/** Which of an order's lines are shipped, and whether that is all of them. */
+export function shippingProgress(lines: readonly { quantity: number; shippedQuantity: number }[]): 'none' | 'part' | 'all' {
+  const shipped = lines.reduce((sum, line) => sum + line.shippedQuantity, 0);
+  if (shipped === 0) return 'none';
+  return lines.every((line) => line.shippedQuantity >= line.quantity) ? 'all' : 'part';
+}
