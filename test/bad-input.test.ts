@@ -497,6 +497,7 @@ const PATTERN_EXAMPLES: Record<string, string> = {
   '^([A-Z]{2}|\\*)$': 'ES',
   '^\\+?[0-9 ()-]{6,24}$': '+34 600 123 456',
   '^(standard|dedicated_line|overseas_warehouse|express)(,(standard|dedicated_line|overseas_warehouse|express)){0,3}$': 'standard,express',
+  '^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$': '10001',
 };
 const FORMAT_EXAMPLES: Record<string, string> = { email: 'bad.input@example.com', date: '2031-01-01', 'date-time': '2031-01-01T00:00:00Z', uri: 'https://images.example.com/bad-input.jpg' };
 

@@ -4,11 +4,13 @@ import type { HttpApp } from '../../platform/http/server.ts';
 import { CATALOG_EVENTS, CATEGORY_EVENTS } from '../catalog/index.ts';
 import { SELLER_EVENTS } from '../sellers/index.ts';
 import { createSearchIndex, type IndexDependencies } from './indexer.ts';
+import { createProductPages } from './product-page.ts';
 import { registerSearchRoutes } from './routes.ts';
 import { createSearchService } from './service.ts';
 
 export { FULFILMENT_PATHS, type Facets, type HotWord, type HotWords, type SearchHit, type SearchRequest, type SearchResults, type SearchService } from './service.ts';
 export { SELLERS_SHIP_FROM, type IndexDependencies, type SearchIndex, type Warehouse } from './indexer.ts';
+export type { ProductPage, ProductPageRequest, ProductPages, ShippingOption, TaxEstimate } from './product-page.ts';
 export { listingQuality, listingWeight, QUALITY_POINTS, RANKING, stockState, type Quality, type QualityInput, type StockState } from './rules.ts';
 
 /** Re-converts indexed prices to US cents when a new FX snapshot comes into force. */
@@ -21,6 +23,7 @@ export const RENORMALISE_PRICES_JOB = 'search.renormalise_prices';
 export function createSearchModule(platform: Platform, deps: IndexDependencies) {
   const index = createSearchIndex(platform, deps);
   const service = createSearchService(platform, { markets: deps.markets, catalogLanguages: deps.catalogLanguages, fxRates: deps.fxRates });
+  const pages = createProductPages(platform, deps);
   const { events, jobs } = platform;
 
   // Whatever changed about a product, its rows are worked out again from the catalogue as it is now.
@@ -45,8 +48,9 @@ export function createSearchModule(platform: Platform, deps: IndexDependencies) 
   return {
     service,
     index,
+    pages,
     installReferenceData: () => inTransaction(platform.db, (tx) => index.refreshCategories(tx)),
-    registerRoutes: (app: HttpApp) => registerSearchRoutes(app, service),
+    registerRoutes: (app: HttpApp) => registerSearchRoutes(app, service, pages),
   };
 }
 

@@ -2,6 +2,7 @@ import { Type, type TProperties } from 'typebox';
 import type { HttpApp } from '../../platform/http/server.ts';
 import { IdOf, MoneySchema, pageQuery } from '../../platform/http/schemas.ts';
 import { callerOf, type Principal } from '../identity/index.ts';
+import type { ProductPage, ProductPages } from './product-page.ts';
 import { FULFILMENT_PATHS, type Facets, type HotWords, type SearchHit, type SearchResults, type SearchService } from './service.ts';
 
 const obj = <P extends TProperties>(properties: P) => Type.Object(properties, { additionalProperties: false });
@@ -72,6 +73,100 @@ const HotWordsSchema = obj({
   zero_results: Type.Array(obj({ query: Type.String(), searches: Type.Integer() })),
 });
 
+const InLanguage = Type.Union([obj({ text: Type.String(), language: Type.String() }), Type.Null()]);
+const ProductPageSchema = obj({
+  product_id: IdOf('prd'),
+  market: Type.String(),
+  language: Type.String(),
+  currency: Type.String(),
+  title: Type.String(),
+  title_language: Type.String(),
+  description: InLanguage,
+  warnings: InLanguage,
+  images: Type.Array(Type.String()),
+  video: Type.Union([obj({ url: Type.String(), duration_seconds: Type.Number() }), Type.Null()]),
+  brand: Type.Union([Type.String(), Type.Null()]),
+  model: Type.Union([Type.String(), Type.Null()]),
+  attributes: Type.Array(obj({ code: Type.String(), value: Type.Union([Type.String(), Type.Number(), Type.Boolean()]) })),
+  category: Type.Array(obj({ code: Type.String(), name: Type.String() }), { description: 'From the root down to the product’s category.' }),
+  store: obj({ name: Type.String(), score: Type.Integer() }),
+  price_from: MoneySchema,
+  price_to: MoneySchema,
+  skus: Type.Array(
+    obj({
+      sku_id: IdOf('sku'),
+      seller_sku: Type.String(),
+      variant: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+      price: MoneySchema,
+      stock: obj({ state: Type.Enum(['in_stock', 'low', 'out_of_stock'] as const), available: Type.Union([Type.Integer(), Type.Null()], { description: 'Given only when few are left.' }) }),
+    }),
+  ),
+  estimate_for: IdOf('sku', 'The SKU shipping and taxes are estimated for (one unit).'),
+  shipping: obj({
+    destination: obj({ country: Type.String(), postal_code: Type.Union([Type.String(), Type.Null()]) }),
+    ships: Type.Boolean(),
+    reason: Type.Union([Type.String(), Type.Null()]),
+    options: Type.Array(
+      obj({
+        service_code: Type.String(),
+        service_name: Type.String(),
+        fulfilment: Type.String(),
+        ships_from: Type.String(),
+        price: MoneySchema,
+        free: Type.Boolean(),
+        delivery_days: Window,
+        duties_prepaid: Type.Boolean({ description: 'Duties and taxes are paid with the order; none are due at the door.' }),
+      }),
+      { description: 'The seller’s default freight template, cheapest first; delivery windows include the handling time.' },
+    ),
+  }),
+  taxes: Type.Union([
+    obj({
+      regime: Type.Union([Type.String(), Type.Null()]),
+      collection: Type.String(),
+      lines: Type.Array(obj({ kind: Type.String(), code: Type.String(), label: Type.String(), rate: Type.Union([Type.String(), Type.Null()]), amount: MoneySchema, collected: Type.Enum(['at_checkout', 'on_delivery'] as const) })),
+      at_checkout: MoneySchema,
+      on_delivery: MoneySchema,
+      landed_total: Type.Union([MoneySchema, Type.Null()], { description: 'One unit, the cheapest shipping option and every duty and tax.' }),
+      notes: Type.Array(Type.String()),
+    }),
+    Type.Null(),
+  ]),
+  taxes_unavailable: Type.Union([Type.String(), Type.Null()]),
+});
+
+const productPageView = (page: ProductPage) => ({
+  product_id: page.productId,
+  market: page.market,
+  language: page.language,
+  currency: page.currency,
+  title: page.title.text,
+  title_language: page.title.language,
+  description: page.description,
+  warnings: page.warnings,
+  images: page.images,
+  video: page.video ? { url: page.video.url, duration_seconds: page.video.durationSeconds } : null,
+  brand: page.brand,
+  model: page.model,
+  attributes: page.attributes,
+  category: page.category,
+  store: page.store,
+  price_from: page.price.from,
+  price_to: page.price.to,
+  skus: page.skus.map((sku) => ({ sku_id: sku.id, seller_sku: sku.sellerSku, variant: sku.variant, price: sku.price, stock: sku.stock })),
+  estimate_for: page.estimateFor,
+  shipping: {
+    destination: { country: page.shipping.destination.country, postal_code: page.shipping.destination.postalCode },
+    ships: page.shipping.ships,
+    reason: page.shipping.reason,
+    options: page.shipping.options.map((o) => ({ service_code: o.serviceCode, service_name: o.serviceName, fulfilment: o.fulfilment, ships_from: o.shipsFrom, price: o.price, free: o.free, delivery_days: o.deliveryDays, duties_prepaid: o.dutiesPrepaid })),
+  },
+  taxes: page.taxes
+    ? { regime: page.taxes.regime, collection: page.taxes.collection, lines: page.taxes.lines, at_checkout: page.taxes.atCheckout, on_delivery: page.taxes.onDelivery, landed_total: page.taxes.landedTotal, notes: page.taxes.notes }
+    : null,
+  taxes_unavailable: page.taxesUnavailable,
+});
+
 const list = (value: string | undefined) => (value ? [...new Set(value.split(','))] : undefined);
 
 const hitView = (hit: SearchHit) => ({
@@ -120,7 +215,33 @@ const hotWordsView = (hot: HotWords) => ({
   zero_results: hot.zeroResults,
 });
 
-export function registerSearchRoutes(app: HttpApp, search: SearchService): void {
+export function registerSearchRoutes(app: HttpApp, search: SearchService, pages: ProductPages): void {
+  app.get(
+    '/v1/store/products/:productId',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['store'],
+        summary: 'A product’s page in a market: content in the buyer’s language, SKUs with prices and stock, shipping options with delivery windows, estimated duties and taxes',
+        params: obj({ productId: IdOf('prd') }),
+        querystring: obj({
+          market: Market,
+          lang: SearchQuery.properties.lang,
+          currency: SearchQuery.properties.currency,
+          postal_code: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$', description: 'The buyer’s postal code, for shipping prices; the whole country when left out.' })),
+          sku_id: Type.Optional(IdOf('sku', 'Estimate shipping and taxes for this SKU; by default the cheapest in stock.')),
+        }),
+        response: { 200: ProductPageSchema },
+      },
+    },
+    async (request) => {
+      const { market, lang, currency, postal_code, sku_id } = request.query;
+      return productPageView(
+        await pages.page(request.params.productId, { market, ...(lang ? { lang } : {}), ...(currency ? { currency } : {}), ...(postal_code ? { postalCode: postal_code } : {}), ...(sku_id ? { skuId: sku_id } : {}) }),
+      );
+    },
+  );
+
   app.get(
     '/v1/store/search',
     {
