@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import { createAuditLog } from './platform/audit/index.ts';
 import { systemClock, type Clock } from './platform/clock/index.ts';
 import type { Config } from './platform/config/index.ts';
-import { openDatabase, type Database } from './platform/db/index.ts';
+import { openDatabase, type Database, type Db } from './platform/db/index.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { EventBus } from './platform/events/index.ts';
 import { IdempotencyStore } from './platform/http/idempotency.ts';
@@ -22,7 +22,7 @@ import { createIdentityModule } from './modules/identity/index.ts';
 import { createInventoryModule } from './modules/inventory/index.ts';
 import { createLogisticsModule } from './modules/logistics/index.ts';
 import { createTrackingModule, type TrackingProvider } from './modules/tracking/index.ts';
-import { createMarketsModule, shippedFxRates } from './modules/markets/index.ts';
+import { createMarketsModule } from './modules/markets/index.ts';
 import { createNotificationsModule, type Mailer } from './modules/notifications/index.ts';
 import { createPaymentsModule, type PaymentProvider } from './modules/payments/index.ts';
 import { createOrdersModule } from './modules/orders/index.ts';
@@ -107,14 +107,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const inventory = createInventoryModule(platform);
   const catalog = createCatalogModule(platform, { compliance, inventory: inventory.service, markets: directory, sellers: sellers.service });
   const tracking = createTrackingModule(platform, overrides.trackingProvider ? { provider: overrides.trackingProvider } : {});
-  const logistics = createLogisticsModule(platform, { markets: directory, tracking: tracking.service });
+  const fxRates = (tx: Db) => markets.service.fxRates(tx);
+  const logistics = createLogisticsModule(platform, { markets: directory, fxRates, tracking: tracking.service });
   const payments = createPaymentsModule(platform, overrides.paymentProvider ? { provider: overrides.paymentProvider } : {});
   const orders = createOrdersModule(platform, { inventory: inventory.service, logistics: logistics.service, tracking: tracking.service, sellers: sellers.service });
   const checkout = createCheckoutModule(platform, {
     catalog,
     inventory: inventory.service,
     logistics: logistics.service,
-    markets: { directory, fxRates: async () => shippedFxRates() },
+    markets: { directory, fxRates },
     orders: orders.service,
     payments: payments.service,
   });
@@ -126,7 +127,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     sellers: sellers.service,
     logistics: logistics.service,
     warehouses: async (tx) => (await logistics.reference.current(tx)).services.flatMap((service) => (service.warehouse ? [{ code: service.warehouse.code, country: service.warehouse.country, serviceCode: service.code }] : [])),
-    fxRates: async () => shippedFxRates(),
+    fxRates,
   });
   const modules = { identity, markets, compliance, notifications, sellers, inventory, catalog, tracking, logistics, payments, orders, checkout, search };
   await sellers.installReferenceData();

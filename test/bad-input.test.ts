@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { queryRows } from '../src/platform/db/index.ts';
+import { inTransaction, queryRows } from '../src/platform/db/index.ts';
 import { pdfFile } from '../src/seed/sample-files.ts';
 import { addStaff, createOperator, sellerWithOpenStore, submittedApplication, unique, type SellerActor } from './support/actors.ts';
 import { startTestApp } from './support/app.ts';
@@ -19,7 +19,7 @@ import { apiClient, multipartBody } from './support/http.ts';
 
 // Tests are named after the operations of the OpenAPI document, which vitest needs while it collects
 // them: the app starts when the file is imported rather than in beforeAll.
-const started = await startTestApp({ now: '2025-11-24T02:00:00Z' });
+const started = await startTestApp({ now: '2026-11-24T02:00:00Z' });
 afterAll(() => started.close());
 const app = () => started;
 const api = apiClient(app);
@@ -91,6 +91,7 @@ const UPLOADS: Record<string, Upload> = {
   'POST /v1/seller/applications/{applicationId}/documents': { file: pdfFile, name: 'licence.pdf', type: 'application/pdf', checksKind: true },
   'POST /v1/seller/certificates/{certificateId}/file': { file: pdfFile, name: 'certificate.pdf', type: 'application/pdf', checksKind: true },
   'POST /v1/seller/imports': { file: productFile, name: 'products.csv', type: 'text/csv', checksKind: false },
+  'POST /v1/ops/fx/snapshots/import': { file: fxSnapshotFile, name: 'fx-rates.json', type: 'application/json', checksKind: false },
 };
 
 /** A product file in the import template: one LED bulb with one SKU, kept as a draft. */
@@ -100,6 +101,14 @@ function productFile(): Buffer {
     ['BULB-IMPORT', 'lighting.bulbs.led_bulbs', 'zh', 'LED 灯泡 9W E27', 'LED bulb 9 W E27', 'US', 'false', 'Lumen Home', 'LH-A60-9W', '9', '806', 'false', 'BULB-IMPORT-WW', '12.90', 'CNY', 'warm_white', 'e27', '10'],
   ];
   return Buffer.from(rows.map((row) => row.join(',')).join('\n') + '\n');
+}
+
+/** Units per 1 USD of every currency an FX snapshot must quote. */
+const FX_RATES = { EUR: '0.8500', GBP: '0.7400', BRL: '5.4500', SAR: '3.7500', RUB: '80.00', KRW: '1385.5', CNY: '7.2500', PLN: '3.6500', CZK: '21.10', DKK: '6.3500', HUF: '335.0', RON: '4.3000', SEK: '9.4000' };
+
+/** FX snapshots in the shape of data/markets/fx-rates.json, for a date the world has none for. */
+function fxSnapshotFile(): Buffer {
+  return Buffer.from(JSON.stringify({ description: 'Bad-input test rates', source: 'Bad-input test desk', snapshots: [{ date: '2025-12-30', base: 'USD', rates: FX_RATES }] }));
 }
 
 /**
@@ -185,6 +194,8 @@ let world: World;
 
 async function buildWorld(): Promise<World> {
   const admin = await createOperator(app(), api, ['admin'], 'full');
+  const policy = await api.post('/v1/ops/fee-policies', { effective_from: '2026-01-01', effective_to: null, entry_fee: { amount: 0, currency: 'CNY' }, note: 'No entry fee in 2026' }, { token: admin.token });
+  if (policy.status !== 201) throw new Error(`adding a fee policy failed: ${JSON.stringify(policy.body)}`);
   const colleague = await createOperator(app(), api, ['reviewer'], 'masked');
   const review = (applicationId: string, action: string, body: object = {}) => api.post(`/v1/ops/seller-applications/${applicationId}/${action}`, body, { token: admin.token });
 
@@ -213,9 +224,12 @@ async function buildWorld(): Promise<World> {
   if (blocked.status !== 409) throw new Error(`expected a sanctions hit: ${JSON.stringify(blocked.body)}`);
   const cases = await api.get('/v1/ops/compliance/cases', { token: admin.token });
 
-  const overrideDate = '2025-12-29';
+  const overrideDate = '2026-12-28';
   const override = await api.put(`/v1/ops/calendars/CN/days/${overrideDate}`, { kind: 'holiday', name: 'Company holiday', reason: 'Declared for the bad-input test.' }, { token: admin.token });
   if (override.status !== 204) throw new Error(`calendar override failed: ${JSON.stringify(override.body)}`);
+  // An FX snapshot of the same date, so the date names one on both operator routes that take it.
+  const fxSnapshot = await api.put(`/v1/ops/fx/snapshots/${overrideDate}`, { base: 'USD', rates: FX_RATES, source: 'Bad-input test desk', reason: 'Set for the bad-input test.' }, { token: admin.token });
+  if (fxSnapshot.status !== 200) throw new Error(`setting an FX snapshot failed: ${JSON.stringify(fxSnapshot.body)}`);
 
   // Four days on, the reviews still open are overdue and the operators have been told. The sessions
   // opened so far have expired by then: the tokens used from here on are new.
@@ -239,13 +253,14 @@ async function buildWorld(): Promise<World> {
   if (buyer.status !== 201) throw new Error(`buyer sign-up failed: ${JSON.stringify(buyer.body)}`);
   await api.post('/v1/auth/sign-out', {}, { token: buyer.body.token });
 
-  const catalogue = await buildCatalogue(tokens.ops);
+  const catalogue = await buildCatalogue(tokens.ops, buyer.body.account.id);
+  const payments = await buildPayments(buyer.body.account.id);
 
   return {
     tokens: { ops: tokens.ops, seller: tokens.seller, merchant: catalogue.merchant.token, revoked: buyer.body.token },
     buyerAccountId: buyer.body.account.id,
-    queries: { sku_id: { valid: catalogue.live.skus[0]!.id, foreign: catalogue.rivalProduct.skus[0]!.id }, number: { valid: catalogue.shipmentTrackingNumber }, market: { valid: 'US' } },
-    bodies: catalogue.bodies,
+    queries: { market: { valid: 'US' }, sku_id: { valid: catalogue.live.skus[0]!.id, foreign: catalogue.rivalProduct.skus[0]!.id }, number: { valid: catalogue.shipmentTrackingNumber } },
+    bodies: { ...catalogue.bodies, ...payments.bodies },
     paths: {
       seller: {
         applicationId: { valid: owner.application.id, foreign: other.application.id },
@@ -257,6 +272,7 @@ async function buildWorld(): Promise<World> {
         importId: { valid: catalogue.productImport.id, foreign: catalogue.rivalImport.id },
         shipmentId: { valid: catalogue.shipment.id, foreign: catalogue.rivalShipment.id },
         templateId: { valid: catalogue.template.id, foreign: catalogue.rivalTemplate.id },
+        orderId: { valid: catalogue.order.orders[0]!.id, foreign: catalogue.rivalOrder.orders[0]!.id },
       },
       ops: {
         applicationId: { valid: other.application.id },
@@ -274,15 +290,53 @@ async function buildWorld(): Promise<World> {
         itemId: { valid: catalogue.restrictedItem.id, unknown: 'no_such.item', addedByPut: true },
         file: { valid: 'surcharges' },
         sellerId: { valid: approved.body.store.seller_id },
+        orderId: { valid: catalogue.order.orders[0]!.id },
+        paymentId: { valid: payments.challenged.id },
       },
       webhooks: {
         provider: { valid: 'simulator', unknown: 'aggregator' },
       },
       store: {
+        country: { valid: 'BR', unknown: 'ZZ' },
         storeId: { valid: approved.body.store.id },
         productId: { valid: catalogue.live.id, foreign: catalogue.held.id },
+        orderId: { valid: catalogue.order.orders[0]!.id, foreign: catalogue.rivalOrder.orders[0]!.id },
+        checkoutId: { valid: catalogue.order.checkout.id, foreign: catalogue.rivalOrder.checkout.id },
+        skuId: { valid: catalogue.live.skus[1]!.id, foreign: catalogue.rivalProduct.skus[0]!.id },
+        paymentId: { valid: payments.challenged.id, foreign: payments.rivalPayment.id },
         searchId: { valid: catalogue.searchId },
       },
+    },
+  };
+}
+
+/**
+ * Payments of the buyer, as checkout creates them: one waiting for its 3-D Secure challenge (so it
+ * may be confirmed again, or its challenge answered), and another buyer's.
+ */
+async function buildPayments(buyerAccountId: string) {
+  const db = app().platform.db;
+  const payments = app().modules.payments.service;
+  const session = async (accountId: string) => (await app().modules.identity.service.startSession(db, accountId)).token;
+  const rival = await api.post('/v1/store/sign-up', { email: `${unique('rival-buyer')}@buyers.example`, password: 'buyer password 123', display_name: 'Rival buyer' });
+  if (rival.status !== 201) throw new Error(`buyer sign-up failed: ${JSON.stringify(rival.body)}`);
+  const intent = (accountId: string, order: string) =>
+    inTransaction(db, (tx) => payments.createIntent(tx, { buyerAccountId: accountId, reference: { type: 'order', id: order }, amount: 2599, currency: 'EUR', expiresAt: new Date(app().clock.now().getTime() + 30 * 86_400_000) }));
+  const challenged = await intent(buyerAccountId, 'BAD-INPUT-PAYMENT');
+  const rivalPayment = await intent(rival.body.account.id, 'BAD-INPUT-RIVAL-PAYMENT');
+  const token = await session(buyerAccountId);
+  const card = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2030, cvc: '123' };
+  const threeDs = await api.post('/v1/store/payments/sandbox/card-tokens', { ...card, number: '4000 0000 0000 3220' }, { token });
+  const confirmed = await api.post(`/v1/store/payments/${challenged.id}/confirm`, { payment_method: { type: 'card', token: threeDs.body.token }, amount: 2599, currency: 'EUR' }, { token });
+  if (confirmed.body.status !== 'requires_action') throw new Error(`expected a 3-D Secure challenge: ${JSON.stringify(confirmed.body)}`);
+  const visa = await api.post('/v1/store/payments/sandbox/card-tokens', card, { token });
+  return {
+    challenged,
+    rivalPayment,
+    bodies: {
+      'POST /v1/store/payments/sandbox/card-tokens': card,
+      'POST /v1/store/payments/{paymentId}/confirm': { payment_method: { type: 'card', token: visa.body.token }, amount: 2599, currency: 'EUR' },
+      'POST /v1/store/payments/{paymentId}/three-ds': { result: 'pass' },
     },
   };
 }
@@ -300,7 +354,7 @@ interface ProductView {
  * The catalogue the new operations address: products of two sellers whose stores are open, in the
  * states the operations act on, with certificates and imports of their own.
  */
-async function buildCatalogue(opsToken: string) {
+async function buildCatalogue(opsToken: string, buyerAccountId: string) {
   const merchant = await sellerWithOpenStore(app(), api);
   const rival = await sellerWithOpenStore(app(), api);
   const created = async <T>(what: string, response: Promise<{ status: number; body: any }>, status = 201): Promise<T> => {
@@ -342,6 +396,20 @@ async function buildCatalogue(opsToken: string) {
   const withUps = (trackingNumber: string) => ({ ...parcel, own_carrier: { carrier_code: 'ups', tracking_number: trackingNumber } });
   const shipment = await created<{ id: string; tracking_number: string }>('buying a label', api.post('/v1/seller/shipments', withUps('1Z999AA10123456784'), { token: merchant.token }));
   const rivalShipment = await created<{ id: string }>('buying a label', api.post('/v1/seller/shipments', withUps('1Z12345E0205271686'), { token: rival.token }));
+  // Orders come before the freight template, which ships to Europe only.
+  // Orders: the world's buyer has one from the merchant; another buyer has one from the rival.
+  const buyerToken = (await app().modules.identity.service.startSession(app().platform.db, buyerAccountId)).token;
+  const otherBuyer = await created<{ token: string }>('signing up a buyer', api.post('/v1/store/sign-up', { email: `${unique('buyer')}@buyers.example`, password: 'buyer password 123', display_name: 'Other buyer' }));
+  const newYork = { name: 'Jane Doe', lines: ['350 Fifth Avenue'], city: 'New York', region: 'NY', postal_code: '10118', country: 'US', phone: '+1 212 555 0100' };
+  const placeOrder = async (token: string, skuId: string) => {
+    await created('adding to a cart', api.post('/v1/store/cart/items', { sku_id: skuId, quantity: 1, market: 'US' }, { token }), 200);
+    return created<{ checkout: { id: string }; orders: { id: string }[] }>('placing an order', api.post('/v1/store/checkouts', { market: 'US', shipping_address: newYork }, { token }));
+  };
+  const order = await placeOrder(buyerToken, live.skus[0]!.id);
+  const rivalOrder = await placeOrder(otherBuyer.token, rivalProduct.skus[0]!.id);
+  await created('adding to a cart', api.post('/v1/store/cart/items', { sku_id: live.skus[1]!.id, quantity: 1, market: 'US' }, { token: buyerToken }), 200);
+  const foshan = { name: 'Foshan Lumen Lighting', lines: ['8 Lighting Road'], city: 'Foshan', postal_code: '528000', country: 'CN', phone: '+86 757 8000 0000' };
+
   const surcharges = await created<{ definition: unknown }>('reading the surcharges', api.get('/v1/ops/logistics/data/surcharges', { token: opsToken }), 200);
   const freight = { name: 'Europe', handling_days: 3, rules: [{ destinations: ['ES', 'FR'], services: ['line_cn_es_fr', 'caravan_standard'], free_shipping: { kind: 'over', threshold: { amount: 5000, currency: 'CNY' }, service: 'line_cn_es_fr' } }] };
   const template = await created<{ id: string }>('creating a freight template', api.post('/v1/seller/freight-templates', freight, { token: merchant.token }));
@@ -357,6 +425,15 @@ async function buildCatalogue(opsToken: string) {
   if (!found.data.some((hit) => hit.product_id === live.id)) throw new Error(`the live bulb is not found: ${JSON.stringify(found)}`);
 
   const bodies: Record<string, unknown> = {
+    'POST /v1/store/cart/items': { sku_id: current.skus[1]!.id, quantity: 1, market: 'US' },
+    'PUT /v1/store/cart/items/{skuId}': { quantity: 2, market: 'US' },
+    'POST /v1/store/checkout/quote': { market: 'US', shipping_address: newYork },
+    'POST /v1/store/checkouts': { market: 'US', shipping_address: newYork },
+    'POST /v1/seller/orders/{orderId}/shipments': { sender: foshan, weight_g: 200 },
+    'POST /v1/seller/orders/{orderId}/cancellation': { accept: false, reason: 'Already packed.' },
+    'POST /v1/store/orders/{orderId}/cancel': { reason: 'Ordered by mistake.' },
+    'POST /v1/ops/orders/{orderId}/freeze': { reason: 'Checked by the bad-input test.' },
+    'POST /v1/ops/orders/{orderId}/unfreeze': { reason: 'Checked by the bad-input test.' },
     'POST /v1/seller/products': { ...ledBulb({ markets: ['US'] }), publish: true },
     'PATCH /v1/seller/products/{productId}': { patch: { titles: { ...ledBulb().titles, en: 'LED bulb 9 W E27 warm white, 2700 K' } }, expected_version: current.version },
     'POST /v1/seller/products/{productId}/certificates': { ...ce, number: 'CE-2025-0043' },
@@ -372,9 +449,10 @@ async function buildCatalogue(opsToken: string) {
     'PUT /v1/ops/logistics/data/{file}': { definition: surcharges.definition, reason: 'Surcharges checked by the bad-input test.' },
     'PUT /v1/seller/freight-templates/{templateId}': { ...freight, handling_days: 2 },
     'POST /v1/store/shipping-quotes': quote,
+    'PUT /v1/ops/fx/snapshots/{date}': { base: 'USD', rates: { ...FX_RATES, BRL: '5.5000' }, source: 'Bad-input test desk', reason: 'Rates checked by the bad-input test.' },
     'POST /v1/store/search/{searchId}/clicks': { product_id: live.id, position: 1 },
   };
-  return { merchant, searchId: found.search_id, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, shipment, shipmentTrackingNumber: shipment.tracking_number, rivalShipment, template, rivalTemplate, bodies };
+  return { order, rivalOrder, merchant, searchId: found.search_id, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, shipment, shipmentTrackingNumber: shipment.tracking_number, rivalShipment, template, rivalTemplate, bodies };
 }
 
 beforeAll(async () => {
@@ -382,7 +460,7 @@ beforeAll(async () => {
 });
 
 /** Seller Center operations on a catalogue: only a seller whose store is open has one. */
-const CATALOGUE = /^\/v1\/seller\/(products|certificates|imports|exports|inventory|logistics|shipments|carriers|freight-templates)(\/|$)/;
+const CATALOGUE = /^\/v1\/seller\/(products|certificates|imports|exports|inventory|logistics|shipments|carriers|freight-templates|orders|store\/score)(\/|$)/;
 
 /**
  * The credentials of someone each surface lets in. /v1/auth gets a new buyer session each time it
@@ -480,6 +558,8 @@ function variantOf(base: Baseline, change: Partial<Attempt>): Attempt {
 // ─── Schema-driven values ───────────────────────────────────────────────────────────────────────
 
 const PATTERN_EXAMPLES: Record<string, string> = {
+  '^[0-9./ -]{11,18}$': '529.982.247-25',
+  '^[Pp][0-9]{12}$': 'P123456789012',
   '^[A-Z]{3}$': 'CNY',
   '^[A-Z]{2}$': 'CN',
   '^[a-z]{2}(-[A-Z]{2})?$': 'en',
@@ -498,6 +578,10 @@ const PATTERN_EXAMPLES: Record<string, string> = {
   '^\\+?[0-9 ()-]{6,24}$': '+34 600 123 456',
   '^(standard|dedicated_line|overseas_warehouse|express)(,(standard|dedicated_line|overseas_warehouse|express)){0,3}$': 'standard,express',
   '^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$': '10001',
+  '^\\d{1,12}(\\.\\d{1,12})?$': '5.4500',
+  '^[0-9 ]{12,23}$': '4242 4242 4242 4242',
+  '^[0-9]{3,4}$': '123',
+  '^[A-Za-z0-9_]{8,255}$': 'tok_sandbox_4242_203012_0123456789abcdef',
 };
 const FORMAT_EXAMPLES: Record<string, string> = { email: 'bad.input@example.com', date: '2031-01-01', 'date-time': '2031-01-01T00:00:00Z', uri: 'https://images.example.com/bad-input.jpg' };
 

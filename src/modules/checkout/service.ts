@@ -9,7 +9,7 @@ import type { CatalogModule, PurchasableSku } from '../catalog/index.ts';
 import type { Caller } from '../identity/index.ts';
 import type { InventoryService } from '../inventory/index.ts';
 import type { LogisticsService, ServiceQuote } from '../logistics/index.ts';
-import { landedCost, type FxLookup, type MarketDirectory } from '../markets/index.ts';
+import { checkBuyerIdentifier, landedCost, type FxLookup, type MarketDirectory } from '../markets/index.ts';
 import type { NewOrder, Order, OrdersService, OrderTaxLine, ShippingAddress } from '../orders/index.ts';
 import type { PaymentsService } from '../payments/index.ts';
 import { bySeller, CART_LIMITS, DEFAULT_ORIGIN, defaultOffer, titleFor } from './rules.ts';
@@ -302,7 +302,8 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
     };
   }
 
-  async function quoteCart(tx: Db, buyerAccountId: string, input: QuoteInput, lock: boolean): Promise<{ quote: CheckoutQuote; skus: Map<string, PurchasableSku>; cartId: string | null }> {
+  async function quoteCart(tx: Db, buyerAccountId: string, given: QuoteInput, lock: boolean): Promise<{ quote: CheckoutQuote; skus: Map<string, PurchasableSku>; cartId: string | null; identifiers: Record<string, string> }> {
+    let input = given;
     const market = marketOf(input.market, input.currency, '/market');
     if (input.address.country !== market.code) {
       throw validationFailed([{ in: 'body', path: '/shipping_address/country', code: 'not_the_market', message: `must be ${market.code}, the market being bought in` }]);
@@ -314,6 +315,14 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
     const items = cart ? await cartItemsOf(tx, cart.id) : [];
     const problems: FieldError[] = [];
     if (items.length === 0) problems.push({ in: 'body', path: '/cart', code: 'cart_empty', message: 'the cart has nothing in it' });
+    // Identifiers customs needs are checked here, check digits included, before any carrier sees them.
+    const identifiers: Record<string, string> = {};
+    for (const [kind, value] of Object.entries(input.identifiers ?? {})) {
+      const check = checkBuyerIdentifier(market, kind.toUpperCase(), value);
+      if (check.ok) identifiers[kind] = check.normalized;
+      else problems.push({ in: 'body', path: `/identifiers/${kind}`, code: 'invalid_identifier', message: check.reason });
+    }
+    input = { ...input, identifiers };
     const { lines, skus } = await priced(tx, items, market.code, market.language, money);
     const sellers: SellerQuote[] = [];
     let index = 0;
@@ -334,7 +343,7 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
     };
     // Both sellers' parcels miss the same CPF: say it once.
     const distinct = [...new Map(problems.map((p) => [`${p.path}|${p.code}`, p])).values()];
-    return { quote: { market: market.code, currency, date, sellers, totals, fxRateIds: [...money.used].sort(), problems: distinct }, skus, cartId: cart?.id ?? null };
+    return { quote: { market: market.code, currency, date, sellers, totals, fxRateIds: [...money.used].sort(), problems: distinct }, skus, cartId: cart?.id ?? null, identifiers };
   }
 
   return {
@@ -399,7 +408,7 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
     async place(caller: Caller, input: QuoteInput & { expectedTotal?: Money }): Promise<{ checkout: Checkout; orders: Order[]; quote: CheckoutQuote }> {
       const buyer = requireBuyer(caller);
       return inTransaction(db, async (tx) => {
-        const { quote, skus, cartId } = await quoteCart(tx, buyer, input, true);
+        const { quote, skus, cartId, identifiers } = await quoteCart(tx, buyer, input, true);
         if (quote.problems.length > 0) throw unprocessable('cannot_place_order', 'The order cannot be placed as it is; see errors[].', quote.problems);
         if (input.expectedTotal && (input.expectedTotal.amount !== quote.totals.grand.amount || input.expectedTotal.currency !== quote.totals.grand.currency)) {
           throw new AppError(409, 'quote_changed', 'Conflict', `The total is now ${quote.totals.grand.amount} ${quote.totals.grand.currency} (minor units): prices, stock or rates changed since the quote. Review and place again.`);
@@ -414,7 +423,7 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
           market: quote.market,
           currency: quote.currency,
           shippingAddress: input.address,
-          buyerIdentifiers: input.identifiers ?? {},
+          buyerIdentifiers: identifiers,
           shipping: { serviceCode: seller.chosen!.serviceCode, serviceName: seller.chosen!.serviceName, free: seller.chosen!.free, deliveryDays: seller.chosen!.deliveryDays, lines: seller.shipping.lines, total: seller.shipping.total },
           taxes: { collection: seller.taxes.collection, regime: seller.taxes.regime, collected: seller.taxes.collected, onDelivery: seller.taxes.onDelivery },
           goodsTotal: seller.totals.goods.amount,

@@ -47,7 +47,7 @@ const toTemplate = (row: Row): FreightTemplate => ({ ...row, rules: row.rules as
 
 export function createFreightTemplates(
   platform: Platform,
-  deps: { serviceCodes: () => Promise<ReadonlySet<string>>; convert: (value: Money, currency: string, date: string) => Money | null },
+  deps: { serviceCodes: () => Promise<ReadonlySet<string>> },
 ) {
   const { db, clock, ids, audit } = platform;
 
@@ -143,12 +143,12 @@ export function createFreightTemplates(
      * destination that can carry it, in the seller's order, each at its price or free, with the
      * handling time added to the delivery window.
      */
-    offers(template: FreightTemplateTerms, quoted: QuoteResult, destination: string, orderValue: Money): TemplateOffers {
+    offers(template: FreightTemplateTerms, quoted: QuoteResult, destination: string, orderValue: Money, convert: (value: Money, currency: string) => Money | null): TemplateOffers {
       const rule = ruleFor(template, destination);
       if (!rule) return { ships: false, reason: `The seller does not ship to ${destination}.` };
       const byCode = new Map(quoted.quotes.map((q) => [q.serviceCode, q]));
       const threshold = rule.freeShipping.kind === 'over' ? rule.freeShipping.threshold : null;
-      const comparable = threshold ? (deps.convert(orderValue, threshold.currency, quoted.date)?.amount ?? null) : null;
+      const comparable = threshold ? (convert(orderValue, threshold.currency)?.amount ?? null) : null;
       const offers = rule.services.flatMap((code): ShippingOffer[] => {
         const quote = byCode.get(code);
         if (!quote) return [];

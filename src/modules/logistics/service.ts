@@ -6,7 +6,7 @@ import { registerIdPrefix } from '../../platform/ids/index.ts';
 import { add, convert, multiply, toDecimal, zero, type Money } from '../../platform/money/index.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { actorOf, authorize, requireSeller, type Caller } from '../identity/index.ts';
-import { landedCost, shippedFxRates, type MarketDirectory } from '../markets/index.ts';
+import { landedCost, type FxLookup, type MarketDirectory } from '../markets/index.ts';
 import type { TrackingService } from '../tracking/index.ts';
 import { createFreightTemplates, type TemplateOffers } from './freight-templates.ts';
 import { renderLabel, type CustomsCategory, type LabelAddress, type ShippingLabel } from './label.ts';
@@ -85,6 +85,8 @@ export interface Shipment {
 
 export interface LogisticsDependencies {
   markets: MarketDirectory;
+  /** The FX rates in force (shipped and operator-set), read in the caller's transaction. */
+  fxRates: (tx: Db) => Promise<FxLookup>;
   /** Checks a seller's own carrier's numbers, and follows every label's journey. */
   tracking: Pick<TrackingService, 'checkNumber' | 'follow' | 'stop'>;
 }
@@ -124,18 +126,17 @@ function bodyPointer(field: string): string {
 
 export function createLogisticsService(platform: Platform, deps: LogisticsDependencies, reference: Pick<LogisticsReference, 'current'>) {
   const { db, clock, ids, audit, events, storage } = platform;
-  const fx = shippedFxRates();
   const today = () => clock.now().toISOString().slice(0, 10);
-  const templates = createFreightTemplates(platform, { serviceCodes: async () => new Set((await reference.current()).services.map((service) => service.code)), convert: (value, currency, date) => convertOn(date)(value, currency) });
+  const templates = createFreightTemplates(platform, { serviceCodes: async () => new Set((await reference.current()).services.map((service) => service.code)) });
 
-  const convertOn = (date: string) => (value: Money, currency: string): Money | null => {
+  const convertOn = (fx: FxLookup, date: string) => (value: Money, currency: string): Money | null => {
     if (value.currency === currency) return value;
     const rate = fx.rate(value.currency, currency, date);
     return rate ? convert(value, rate, 'half_up') : null;
   };
 
   /** Duties and taxes a DDP service prepays, from the landed-cost engine, in the shipping cost's currency. */
-  function dutiesFor(parcel: Parcel, date: string, destinationState: string | undefined): DutiesAndTaxes {
+  function dutiesFor(parcel: Parcel, date: string, destinationState: string | undefined, fx: FxLookup): DutiesAndTaxes {
     return (_serviceCode, shippingCost) => {
       const result = landedCost({
         destination: parcel.destination.country,
@@ -164,12 +165,13 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
   async function quote(request: QuoteRequest, tx: Db = db): Promise<QuoteResult> {
     const date = request.date ?? today();
     const data = await reference.current(tx);
+    const fx = await deps.fxRates(tx);
     try {
       return quoteServices(data, request.parcel, {
         date,
-        dutiesAndTaxes: dutiesFor(request.parcel, date, request.destinationState),
+        dutiesAndTaxes: dutiesFor(request.parcel, date, request.destinationState, fx),
         warehouseStock: request.warehouseStock ?? [],
-        convert: convertOn(date),
+        convert: convertOn(fx, date),
         ...(request.currency ? { rankCurrency: request.currency } : {}),
       });
     } catch (error) {
@@ -204,18 +206,18 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
     return !(eu.includes(from) && eu.includes(to));
   }
 
-  function declaredValueInSdr(items: readonly ShipmentItem[], date: string): string | null {
-    const usd = convertOn(date)(goodsValue(items.map((item) => ({ value: item.unitValue, quantity: item.quantity }))), 'USD');
+  function declaredValueInSdr(items: readonly ShipmentItem[], date: string, fx: FxLookup): string | null {
+    const usd = convertOn(fx, date)(goodsValue(items.map((item) => ({ value: item.unitValue, quantity: item.quantity }))), 'USD');
     const sdrPerUsd = [...SDR_PER_USD].reverse().find((r) => r.validFrom <= date)?.rate;
     if (!usd || !sdrPerUsd) return null;
     // Cents of USD times SDR per USD: hundredths of an SDR.
     return toDecimal(multiply(usd, sdrPerUsd, 'half_up'));
   }
 
-  function labelOf(data: LogisticsData, shipment: Pick<Shipment, 'trackingNumber' | 'serviceCode' | 'sender' | 'recipient' | 'weightGrams' | 'orderRef' | 'items' | 'customsCategory'>, date: string): ShippingLabel {
+  function labelOf(data: LogisticsData, shipment: Pick<Shipment, 'trackingNumber' | 'serviceCode' | 'sender' | 'recipient' | 'weightGrams' | 'orderRef' | 'items' | 'customsCategory'>, date: string, fx: FxLookup): ShippingLabel {
     const service = serviceByCode(data, shipment.serviceCode);
     const international = needsCustoms(shipment.sender.country, shipment.recipient.country);
-    const sdr = international ? declaredValueInSdr(shipment.items, date) : null;
+    const sdr = international ? declaredValueInSdr(shipment.items, date, fx) : null;
     if (international && sdr === null) throw validationFailed([{ in: 'body', path: '/items', code: 'no_fx_rate', message: 'the goods’ currency has no exchange rate for the customs declaration' }]);
     return {
       trackingNumber: shipment.trackingNumber,
@@ -301,7 +303,7 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
     }
     const id = ids(SHIPMENT_PREFIX);
     const customsCategory = input.customsCategory ?? 'sale_of_goods';
-    const pdf = await renderChecked(labelOf(data, { ...input, trackingNumber, customsCategory }, date));
+    const pdf = await renderChecked(labelOf(data, { ...input, trackingNumber, customsCategory }, date, await deps.fxRates(tx)));
     const now = clock.now();
     let row: Row;
     try {
@@ -374,7 +376,8 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
     async quoteWithTemplate(caller: Caller, request: QuoteRequest, templateId: string): Promise<{ quote: QuoteResult; offers: TemplateOffers }> {
       const template = await templates.get(caller, templateId);
       const quoted = await quote(request);
-      return { quote: quoted, offers: templates.offers(template, quoted, request.parcel.destination.country, goodsValue(request.parcel.items)) };
+      const convert = convertOn(await deps.fxRates(db), quoted.date);
+      return { quote: quoted, offers: templates.offers(template, quoted, request.parcel.destination.country, goodsValue(request.parcel.items), convert) };
     },
     handOver,
 
@@ -386,7 +389,8 @@ export function createLogisticsService(platform: Platform, deps: LogisticsDepend
     async shippingOffers(tx: Db, sellerId: string, request: QuoteRequest): Promise<{ quote: QuoteResult; offers: TemplateOffers; handlingDays: number }> {
       const quoted = await quote(request, tx);
       const terms = (await templates.defaultOf(tx, sellerId)) ?? defaultFreightTerms(quoted.quotes.map((q) => q.serviceCode));
-      return { quote: quoted, offers: templates.offers(terms, quoted, request.parcel.destination.country, goodsValue(request.parcel.items)), handlingDays: terms.handlingDays };
+      const convert = convertOn(await deps.fxRates(tx), quoted.date);
+      return { quote: quoted, offers: templates.offers(terms, quoted, request.parcel.destination.country, goodsValue(request.parcel.items), convert), handlingDays: terms.handlingDays };
     },
 
     /** The services on offer, as data: what a seller chooses from. */

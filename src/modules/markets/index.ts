@@ -4,7 +4,7 @@ import { registerMarketsRoutes } from './routes.ts';
 import { createMarketsService } from './service.ts';
 
 export type { MarketsService } from './service.ts';
-export type { Market, MarketDirectory } from './countries.ts';
+export { shippedMarkets, type BuyerIdentifierRequirement, type Market, type MarketDirectory } from './countries.ts';
 export type { BusinessCalendar } from '../../platform/calendar/index.ts';
 
 export function createMarketsModule(platform: Platform) {
@@ -15,4 +15,7 @@ export function createMarketsModule(platform: Platform) {
 export type MarketsModule = ReturnType<typeof createMarketsModule>;
 
 export { landedCost, type LandedCostInput, type LandedCostResult, type TaxLine } from './landed-cost.ts';
-export { shippedFxRates, type FxLookup, type FxRateTable } from './fx.ts';
+export { shippedFxRates, type DatedFxRate, type FxLookup, type FxRateTable } from './fx.ts';
+export { MARKETS_EVENTS, type ConvertedAmount, type FxSnapshotChange, type FxSnapshotView } from './fx-service.ts';
+export { BUYER_IDENTIFIER_KINDS, checkBuyerIdentifier, type BuyerIdentifierKind, type IdentifierCheck } from './identifiers.ts';
+export { displayDecimals, displayPrice, marketLocale, type DisplayPrice } from './display.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { currencyExponent, isCurrency, money, parseRatio, type Money } from '../../platform/money/index.ts';
 import { DATA_DIR } from '../../platform/paths.ts';
-import { marketDirectory, type MarketDirectory } from './countries.ts';
+import { shippedMarkets, type MarketDirectory } from './countries.ts';
 import { isIsoDate } from './fx.ts';
 
 /**
@@ -523,6 +523,6 @@ let shipped: LandedCostRules | undefined;
 
 /** The rules the product ships, read and validated once. */
 export function shippedLandedCostRules(): LandedCostRules {
-  shipped ??= loadLandedCostRules(SHIPPED_LANDED_COST_RULES_FILE, marketDirectory(path.join(DATA_DIR, 'markets', 'markets.json')));
+  shipped ??= loadLandedCostRules(SHIPPED_LANDED_COST_RULES_FILE, shippedMarkets());
   return shipped;
 }

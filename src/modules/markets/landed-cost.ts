@@ -16,6 +16,7 @@ import {
   type Rounding,
 } from '../../platform/money/index.ts';
 import { isIsoDate, type FxLookup } from './fx.ts';
+import { checkCpf, checkPccc } from './identifiers.ts';
 import {
   shippedLandedCostRules,
   type BuyerIdentifier,
@@ -311,24 +312,6 @@ function normalize(input: LandedCostInput): NormalizedInput {
   };
 }
 
-/** CPF: 11 digits (dots and dash allowed), not all alike, with both check digits right. */
-export function isValidCpf(value: string): boolean {
-  if (!/^(?:\d{11}|\d{3}\.\d{3}\.\d{3}-\d{2})$/.test(value)) return false;
-  const digits = value.replace(/\D/g, '').split('').map(Number);
-  if (digits.every((d) => d === digits[0])) return false;
-  const check = (count: number) => {
-    const sum = digits.slice(0, count).reduce((total, digit, i) => total + digit * (count + 1 - i), 0);
-    const rest = (sum * 10) % 11;
-    return rest === 10 ? 0 : rest;
-  };
-  return check(9) === digits[9] && check(10) === digits[10];
-}
-
-/** Personal Customs Clearance Code: P followed by 12 digits. */
-export function isValidPccc(value: string): boolean {
-  return /^P\d{12}$/.test(value);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Arithmetic and wording helpers
 
@@ -535,7 +518,7 @@ class Evaluation {
       const what = identifier === 'CPF' ? "the buyer's CPF (Brazilian taxpayer number)" : "the buyer's Personal Customs Clearance Code (P and 12 digits)";
       if (given === null) {
         this.problems.push({ code: 'missing_buyer_identifier', identifier, path, message: `${this.input.destination} customs need ${what}; none was given` });
-      } else if (!(identifier === 'CPF' ? isValidCpf(given) : isValidPccc(given))) {
+      } else if (!(identifier === 'CPF' ? checkCpf(given) : checkPccc(given)).ok) {
         this.problems.push({ code: 'invalid_buyer_identifier', identifier, path, message: `${what} is not valid` });
       }
     }

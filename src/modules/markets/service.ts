@@ -7,7 +7,8 @@ import { inTransaction, type Db } from '../../platform/db/index.ts';
 import { notFound } from '../../platform/errors/index.ts';
 import { DATA_DIR } from '../../platform/paths.ts';
 import { actorOf, authorize, requireOperator, type Caller } from '../identity/index.ts';
-import { marketDirectory } from './countries.ts';
+import { shippedMarkets, type Market } from './countries.ts';
+import { createFxSnapshots } from './fx-service.ts';
 import { calendarOverrides } from './schema.ts';
 
 export interface CalendarDetails {
@@ -18,7 +19,8 @@ export interface CalendarDetails {
 export function createMarketsService(platform: Platform) {
   const { db, clock, audit } = platform;
   const shipped = new Map<string, CalendarData>();
-  const directory = marketDirectory(path.join(DATA_DIR, 'markets', 'markets.json'));
+  const directory = shippedMarkets();
+  const fx = createFxSnapshots(platform, directory);
 
   function shippedCalendar(country: string): CalendarData {
     let data = shipped.get(country);
@@ -38,6 +40,15 @@ export function createMarketsService(platform: Platform) {
   return {
     /** Countries the marketplace sells to, and their groups. */
     directory,
+
+    /** The market of a country, or 404 when the marketplace does not sell there. */
+    market(country: string): Market {
+      const market = directory.get(country);
+      if (!market) throw notFound('market', country);
+      return market;
+    },
+
+    ...fx,
 
     /** The business-day calendar of a country: shipped data with operators' overrides on top. */
     async calendar(tx: Db, country: string): Promise<BusinessCalendar> {

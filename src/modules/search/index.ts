@@ -2,6 +2,7 @@ import type { Platform } from '../../platform/index.ts';
 import { inTransaction } from '../../platform/db/index.ts';
 import type { HttpApp } from '../../platform/http/server.ts';
 import { CATALOG_EVENTS, CATEGORY_EVENTS } from '../catalog/index.ts';
+import { MARKETS_EVENTS } from '../markets/index.ts';
 import { SELLER_EVENTS } from '../sellers/index.ts';
 import { createSearchIndex, type IndexDependencies } from './indexer.ts';
 import { createProductPages } from './product-page.ts';
@@ -13,7 +14,7 @@ export { SELLERS_SHIP_FROM, type IndexDependencies, type SearchIndex, type Wareh
 export type { ProductPage, ProductPageRequest, ProductPages, ShippingOption, TaxEstimate } from './product-page.ts';
 export { listingQuality, listingWeight, QUALITY_POINTS, RANKING, stockState, type Quality, type QualityInput, type StockState } from './rules.ts';
 
-/** Re-converts indexed prices to US cents when a new FX snapshot comes into force. */
+/** Re-converts indexed prices to US cents when another FX snapshot is in force. */
 export const RENORMALISE_PRICES_JOB = 'search.renormalise_prices';
 
 /**
@@ -40,8 +41,12 @@ export function createSearchModule(platform: Platform, deps: IndexDependencies) 
     await index.refreshCategories(tx);
   });
 
+  // A new day's snapshot comes into force on its date; an operator's snapshot may replace today's at any time.
   jobs.define(RENORMALISE_PRICES_JOB, async () => {
-    await index.renormalisePrices();
+    await inTransaction(platform.db, (tx) => index.renormalisePrices(tx));
+  });
+  events.subscribe('search.fx-snapshots', [MARKETS_EVENTS.fxSnapshotSaved], async (_event, tx) => {
+    await index.renormalisePrices(tx);
   });
   jobs.schedule(RENORMALISE_PRICES_JOB, '20 0 * * *');
 

@@ -304,41 +304,40 @@ export function createSearchIndex(platform: Platform, deps: IndexDependencies) {
     },
 
     /**
-     * US-cent prices again at today's FX snapshot, for rows converted at an older one: price filters
-     * and bands compare in US cents, so they follow the rates in force.
+     * US-cent prices again at the FX snapshot in force today, for rows converted at another one
+     * (an older snapshot, or a version an operator has since replaced): price filters and bands
+     * compare in US cents, so they follow the rates in force.
      */
-    async renormalisePrices(): Promise<number> {
-      return inTransaction(db, async (tx) => {
-        const fx = await deps.fxRates(tx);
-        const date = today();
-        const snapshot = fx.snapshotOn(date)?.id;
-        if (!snapshot) return 0;
-        const stale = await tx
-          .select({ market: searchDocuments.market, productId: searchDocuments.productId, fromAmount: searchDocuments.priceFromAmount, fromCurrency: searchDocuments.priceFromCurrency, toAmount: searchDocuments.priceToAmount, toCurrency: searchDocuments.priceToCurrency })
-          .from(searchDocuments)
-          .where(ne(searchDocuments.fxSnapshot, snapshot));
-        const usd = (amount: number, currency: string) => {
-          if (currency === 'USD') return amount;
-          const rate = fx.rate(currency, 'USD', date);
-          return rate ? convert({ amount, currency }, rate, 'half_up').amount : null;
-        };
-        const updates = stale.flatMap((row) => {
-          const from = usd(row.fromAmount, row.fromCurrency);
-          const to = usd(row.toAmount, row.toCurrency);
-          return from === null || to === null ? [] : [{ ...row, from, to }];
-        });
-        for (let i = 0; i < updates.length; i += 1000) {
-          const batch = updates.slice(i, i + 1000);
-          await queryRows(
-            tx,
-            sql`UPDATE search_documents d SET price_from_usd = k.from_usd, price_to_usd = k.to_usd, fx_snapshot = ${snapshot}
-                FROM unnest(${sql.param(batch.map((r) => r.market))}::text[], ${sql.param(batch.map((r) => r.productId))}::text[],
-                            ${sql.param(batch.map((r) => r.from))}::bigint[], ${sql.param(batch.map((r) => r.to))}::bigint[]) AS k(market, product_id, from_usd, to_usd)
-                WHERE d.market = k.market AND d.product_id = k.product_id`,
-          );
-        }
-        return updates.length;
+    async renormalisePrices(tx: Db): Promise<number> {
+      const fx = await deps.fxRates(tx);
+      const date = today();
+      const snapshot = fx.snapshotOn(date)?.id;
+      if (!snapshot) return 0;
+      const stale = await tx
+        .select({ market: searchDocuments.market, productId: searchDocuments.productId, fromAmount: searchDocuments.priceFromAmount, fromCurrency: searchDocuments.priceFromCurrency, toAmount: searchDocuments.priceToAmount, toCurrency: searchDocuments.priceToCurrency })
+        .from(searchDocuments)
+        .where(ne(searchDocuments.fxSnapshot, snapshot));
+      const usd = (amount: number, currency: string) => {
+        if (currency === 'USD') return amount;
+        const rate = fx.rate(currency, 'USD', date);
+        return rate ? convert({ amount, currency }, rate, 'half_up').amount : null;
+      };
+      const updates = stale.flatMap((row) => {
+        const from = usd(row.fromAmount, row.fromCurrency);
+        const to = usd(row.toAmount, row.toCurrency);
+        return from === null || to === null ? [] : [{ ...row, from, to }];
       });
+      for (let i = 0; i < updates.length; i += 1000) {
+        const batch = updates.slice(i, i + 1000);
+        await queryRows(
+          tx,
+          sql`UPDATE search_documents d SET price_from_usd = k.from_usd, price_to_usd = k.to_usd, fx_snapshot = ${snapshot}
+              FROM unnest(${sql.param(batch.map((r) => r.market))}::text[], ${sql.param(batch.map((r) => r.productId))}::text[],
+                          ${sql.param(batch.map((r) => r.from))}::bigint[], ${sql.param(batch.map((r) => r.to))}::bigint[]) AS k(market, product_id, from_usd, to_usd)
+              WHERE d.market = k.market AND d.product_id = k.product_id`,
+        );
+      }
+      return updates.length;
     },
   };
 }

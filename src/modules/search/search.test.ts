@@ -257,6 +257,19 @@ describe('filters and facets', () => {
     expect(hit(steel.id).in_stock).toBe(false);
     expect(idsOf(response).at(-1)).toBe(steel.id);
   });
+
+  it('follows the FX snapshot in force: prices, filters and bands move with an operator’s new rates', async () => {
+    expect(idsOf(await find('&price_min=800'))).not.toContain(steel.id);
+    // The yuan strengthens from 7.08 to 5.00 per dollar: the 50-yuan bottle now costs €8.65.
+    const admin = await createOperator(app(), api, ['finance']);
+    const rates = { EUR: '0.8650', GBP: '0.7450', BRL: '5.5000', SAR: '3.7500', RUB: '81.50', KRW: '1420', CNY: '5.0000', PLN: '3.6700', CZK: '21.10', DKK: '6.4600', HUF: '337.0', RON: '4.4000', SEK: '9.45' };
+    const saved = await api.put('/v1/ops/fx/snapshots/2026-11-25', { base: 'USD', rates, source: 'Treasury desk', reason: 'Correcting the yuan rate.' }, { token: admin.token });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    await app().settle();
+    const response = await find('&price_min=800');
+    expect(idsOf(response)).toContain(steel.id);
+    expect(response.body.data.find((h: { product_id: string }) => h.product_id === steel.id).price_from).toEqual(eur(865));
+  });
 });
 
 describe('ranking', () => {

@@ -9,6 +9,7 @@
  * more, so the sandbox stays stateless and no card number is ever stored or logged.
  */
 import { randomBytes } from 'node:crypto';
+import type { Money } from '../../../platform/money/index.ts';
 import { PaymentMethodRejected, type AttemptRequest, type PaymentMethodSummary, type PaymentMethodToken, type PaymentProvider, type ProviderAnswer, type RefundAnswer } from './provider.ts';
 
 export type CardBrand = 'visa' | 'mastercard';
@@ -154,7 +155,7 @@ export class SandboxPaymentProvider implements PaymentProvider {
     return this.authorize(request);
   }
 
-  async refund(request: { providerReference: string; amount: { amount: number } }): Promise<RefundAnswer> {
+  async refund(request: { providerReference: string; amount: Money; idempotencyKey: string }): Promise<RefundAnswer> {
     if (!request.providerReference.startsWith('sandbox_')) return { kind: 'failed', code: 'unknown_charge', message: 'The sandbox made no such charge.' };
     if (request.amount.amount <= 0) return { kind: 'failed', code: 'invalid_amount', message: 'A refund must be for more than nothing.' };
     return { kind: 'succeeded', providerReference: `${request.providerReference}_refund_${randomBytes(4).toString('hex')}` };
