@@ -167,7 +167,7 @@ export function createSearchService(platform: Platform, deps: SearchServiceDepen
   const today = () => clock.now().toISOString().slice(0, 10);
 
   /** Checks what the schema cannot: a market that exists, a currency with a rate, a sensible price range. */
-  async function settle(request: SearchRequest) {
+  async function contextOf(request: SearchRequest) {
     const problems: FieldError[] = [];
     const market = deps.markets.get(request.market);
     if (!market) problems.push({ in: 'query', path: '/market', code: 'unknown_market', message: `${request.market} is not a market of this marketplace` });
@@ -192,7 +192,7 @@ export function createSearchService(platform: Platform, deps: SearchServiceDepen
     return { market, currency, language, fx, date, toUsd, toBuyer };
   }
 
-  function statement(request: SearchRequest, context: Awaited<ReturnType<typeof settle>>, mode: Mode, after: Position | null, edgesUsd: readonly number[]): SQL {
+  function statement(request: SearchRequest, context: Awaited<ReturnType<typeof contextOf>>, mode: Mode, after: Position | null, edgesUsd: readonly number[]): SQL {
     const q = request.q ? normalizeQuery(request.q) : '';
     let match = sql``;
     let sortKey: SQL = sql`d.rank_key`;
@@ -259,7 +259,7 @@ export function createSearchService(platform: Platform, deps: SearchServiceDepen
         ${facets}`;
   }
 
-  function hitOf(row: HitRow, context: Awaited<ReturnType<typeof settle>>): SearchHit {
+  function hitOf(row: HitRow, context: Awaited<ReturnType<typeof contextOf>>): SearchHit {
     const languages = [context.language, contentLanguage(context.market.language, deps.catalogLanguages)];
     return {
       productId: row.product_id,
@@ -286,7 +286,7 @@ export function createSearchService(platform: Platform, deps: SearchServiceDepen
      * and the typo-tolerant fallback runs; a following page is one statement.
      */
     async search(caller: Caller | null, request: SearchRequest): Promise<SearchResults> {
-      const context = await settle(request);
+      const context = await contextOf(request);
       const position = request.cursor ? decodePosition(request.cursor) : null;
       const exponent = currencyExponent(context.currency);
       const perUsd = context.currency === 'USD' ? 1 : Number(context.fx.rate('USD', context.currency, context.date)!.rate);
