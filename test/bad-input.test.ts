@@ -70,6 +70,7 @@ interface Operation {
   isPublic: boolean;
   pathParams: Parameter[];
   query: Parameter[];
+  headerParams: Parameter[];
   body: JsonSchema | undefined;
   multipart: boolean;
 }
@@ -138,6 +139,7 @@ const operations: Operation[] = Object.entries(openapi.paths)
         isPublic: Array.isArray(operation.security) && operation.security.length === 0,
         pathParams: (operation.parameters ?? []).filter((p) => p.in === 'path'),
         query: (operation.parameters ?? []).filter((p) => p.in === 'query'),
+        headerParams: (operation.parameters ?? []).filter((p) => p.in === 'header'),
         body: operation.requestBody?.content['application/json']?.schema,
         multipart: operation.requestBody?.content['multipart/form-data'] !== undefined,
       };
@@ -259,7 +261,7 @@ async function buildWorld(): Promise<World> {
   return {
     tokens: { ops: tokens.ops, seller: tokens.seller, merchant: catalogue.merchant.token, revoked: buyer.body.token },
     buyerAccountId: buyer.body.account.id,
-    queries: { market: { valid: 'US' }, sku_id: { valid: catalogue.live.skus[0]!.id, foreign: catalogue.rivalProduct.skus[0]!.id }, number: { valid: catalogue.shipmentTrackingNumber } },
+    queries: { 'cart-token': { valid: catalogue.guestCart.cart_token }, market: { valid: 'US' }, sku_id: { valid: catalogue.live.skus[0]!.id, foreign: catalogue.rivalProduct.skus[0]!.id }, number: { valid: catalogue.shipmentTrackingNumber } },
     bodies: { ...catalogue.bodies, ...payments.bodies },
     paths: {
       seller: {
@@ -303,6 +305,7 @@ async function buildWorld(): Promise<World> {
         orderId: { valid: catalogue.order.orders[0]!.id, foreign: catalogue.rivalOrder.orders[0]!.id },
         checkoutId: { valid: catalogue.order.checkout.id, foreign: catalogue.rivalOrder.checkout.id },
         skuId: { valid: catalogue.live.skus[1]!.id, foreign: catalogue.rivalProduct.skus[0]!.id },
+        cartId: { valid: catalogue.guestCart.cart_id, foreign: catalogue.otherGuestCart.cart_id },
         paymentId: { valid: payments.challenged.id, foreign: payments.rivalPayment.id },
         searchId: { valid: catalogue.searchId },
       },
@@ -408,6 +411,9 @@ async function buildCatalogue(opsToken: string, buyerAccountId: string) {
   const order = await placeOrder(buyerToken, live.skus[0]!.id);
   const rivalOrder = await placeOrder(otherBuyer.token, rivalProduct.skus[0]!.id);
   await created('adding to a cart', api.post('/v1/store/cart/items', { sku_id: live.skus[1]!.id, quantity: 1, market: 'US' }, { token: buyerToken }), 200);
+  const guestCart = await created<{ cart_id: string; cart_token: string }>('starting a guest cart', api.post('/v1/store/guest-carts', {}));
+  await created('adding to a guest cart', api.post(`/v1/store/guest-carts/${guestCart.cart_id}/items`, { sku_id: live.skus[1]!.id, quantity: 1, market: 'US' }, { headers: { 'cart-token': guestCart.cart_token } }), 200);
+  const otherGuestCart = await created<{ cart_id: string; cart_token: string }>('starting a guest cart', api.post('/v1/store/guest-carts', {}));
   const foshan = { name: 'Foshan Lumen Lighting', lines: ['8 Lighting Road'], city: 'Foshan', postal_code: '528000', country: 'CN', phone: '+86 757 8000 0000' };
 
   const surcharges = await created<{ definition: unknown }>('reading the surcharges', api.get('/v1/ops/logistics/data/surcharges', { token: opsToken }), 200);
@@ -427,6 +433,9 @@ async function buildCatalogue(opsToken: string, buyerAccountId: string) {
   const bodies: Record<string, unknown> = {
     'POST /v1/store/cart/items': { sku_id: current.skus[1]!.id, quantity: 1, market: 'US' },
     'PUT /v1/store/cart/items/{skuId}': { quantity: 2, market: 'US' },
+    'POST /v1/store/guest-carts/{cartId}/items': { sku_id: current.skus[1]!.id, quantity: 1, market: 'US' },
+    'PUT /v1/store/guest-carts/{cartId}/items/{skuId}': { quantity: 2, market: 'US' },
+    'POST /v1/store/cart/merge': { guest_cart_id: otherGuestCart.cart_id, cart_token: otherGuestCart.cart_token, market: 'US' },
     'POST /v1/store/checkout/quote': { market: 'US', shipping_address: newYork },
     'POST /v1/store/checkouts': { market: 'US', shipping_address: newYork },
     'POST /v1/seller/orders/{orderId}/shipments': { sender: foshan, weight_g: 200 },
@@ -452,7 +461,7 @@ async function buildCatalogue(opsToken: string, buyerAccountId: string) {
     'PUT /v1/ops/fx/snapshots/{date}': { base: 'USD', rates: { ...FX_RATES, BRL: '5.5000' }, source: 'Bad-input test desk', reason: 'Rates checked by the bad-input test.' },
     'POST /v1/store/search/{searchId}/clicks': { product_id: live.id, position: 1 },
   };
-  return { order, rivalOrder, merchant, searchId: found.search_id, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, shipment, shipmentTrackingNumber: shipment.tracking_number, rivalShipment, template, rivalTemplate, bodies };
+  return { guestCart, otherGuestCart, order, rivalOrder, merchant, searchId: found.search_id, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, shipment, shipmentTrackingNumber: shipment.tracking_number, rivalShipment, template, rivalTemplate, bodies };
 }
 
 beforeAll(async () => {
@@ -536,6 +545,7 @@ function baselineFor(op: Operation, token: string | undefined): Baseline {
   const params = Object.fromEntries(op.pathParams.map((p) => [p.name, encode(pathValues(op, p.name).valid)]));
   const query = op.query.filter((p) => p.required).map((p): [string, string] => [p.name, encode(world.queries[p.name]?.valid ?? String(exampleOf(p.schema)))]);
   const headers: Record<string, string | undefined> = { authorization: token ? `Bearer ${token}` : undefined };
+  for (const header of op.headerParams) headers[header.name] = world.queries[header.name]?.valid ?? String(exampleOf(header.schema));
   if (op.method === 'POST') headers['idempotency-key'] = freshKey();
   if (op.multipart) {
     const { file, name, type } = uploadOf(op);
@@ -558,6 +568,7 @@ function variantOf(base: Baseline, change: Partial<Attempt>): Attempt {
 // ─── Schema-driven values ───────────────────────────────────────────────────────────────────────
 
 const PATTERN_EXAMPLES: Record<string, string> = {
+  '^gct_[A-Za-z0-9_-]{43}$': 'gct_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
   '^[0-9./ -]{11,18}$': '529.982.247-25',
   '^[Pp][0-9]{12}$': 'P123456789012',
   '^[A-Z]{3}$': 'CNY',

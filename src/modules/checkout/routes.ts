@@ -5,7 +5,7 @@ import { callerOf } from '../identity/index.ts';
 import { addressIn, RecipientSchema } from '../logistics/index.ts';
 import { OrderSchema, orderView } from '../orders/index.ts';
 import { CART_LIMITS } from './rules.ts';
-import type { Cart, CartLine, Checkout, CheckoutQuote, CheckoutService, QuoteInput, SellerQuote } from './service.ts';
+import type { Cart, CartLine, CartOwner, Checkout, CheckoutQuote, CheckoutService, QuoteInput, SellerQuote } from './service.ts';
 
 const obj = <P extends TProperties>(properties: P) => Type.Object(properties, { additionalProperties: false });
 const Market = Type.String({ pattern: '^[A-Z]{2}$', description: 'The buyer’s market (ISO 3166-1 alpha-2), e.g. BR' });
@@ -165,45 +165,95 @@ function quoteInput(body: Static<typeof QuoteBody>): QuoteInput {
 }
 
 export function registerCheckoutRoutes(app: HttpApp, checkout: CheckoutService): void {
-  app.get(
-    '/v1/store/cart',
+  // The same cart operations for a signed-in buyer's cart and for a guest's, opened by its secret.
+  const GuestParams = Type.Object({ cartId: IdOf('crt') });
+  const GuestHeaders = Type.Object({ 'cart-token': Type.String({ pattern: '^gct_[A-Za-z0-9_-]{43}$', description: 'The secret given when the guest cart was created' }) });
+  const carts = [
+    { base: '/v1/store/cart', who: 'my cart', guest: false },
+    { base: '/v1/store/guest-carts/:cartId', who: 'a guest cart (send its secret as the Cart-Token header)', guest: true },
+  ] as const;
+  for (const { base, who, guest } of carts) {
+    const access = guest ? { config: { public: true } } : {};
+    const scope = guest ? { params: GuestParams, headers: GuestHeaders } : {};
+    const ownerOf = (request: { params: unknown; headers: Record<string, unknown> }): CartOwner =>
+      guest ? { guest: { cartId: (request.params as { cartId: string }).cartId, token: String(request.headers['cart-token']) } } : checkout.buyerCart(callerOf(request as Parameters<typeof callerOf>[0]));
+
+    app.get(
+      base,
+      {
+        ...access,
+        schema: {
+          tags: ['store: checkout'],
+          summary: `Read ${who}, priced now in the market’s currency: each line re-checked for price, listing and stock`,
+          ...scope,
+          querystring: obj({ market: Market, currency: Type.Optional(Currency) }),
+          response: { 200: CartSchema },
+        },
+      },
+      async (request) => cartView(await checkout.cart(ownerOf(request), request.query.market, request.query.currency)),
+    );
+
+    app.post(
+      `${base}/items`,
+      {
+        ...access,
+        config: { ...access.config, idempotency: 'optional' },
+        schema: {
+          tags: ['store: checkout'],
+          summary: `Add units of a SKU to ${who} (more of it if it is there already)`,
+          ...scope,
+          body: obj({ sku_id: IdOf('sku'), quantity: Type.Integer({ minimum: 1, maximum: CART_LIMITS.quantityPerLine }), market: Market }),
+          response: { 200: CartSchema },
+        },
+      },
+      async (request) => cartView(await checkout.addItem(ownerOf(request), { skuId: request.body.sku_id, quantity: request.body.quantity, market: request.body.market })),
+    );
+
+    app.put(
+      `${base}/items/:skuId`,
+      {
+        ...access,
+        schema: {
+          tags: ['store: checkout'],
+          summary: `Set how many of an item ${who} holds; 0 removes it`,
+          params: guest ? Type.Object({ cartId: IdOf('crt'), skuId: IdOf('sku') }) : Type.Object({ skuId: IdOf('sku') }),
+          ...(guest ? { headers: GuestHeaders } : {}),
+          body: obj({ quantity: Type.Integer({ minimum: 0, maximum: CART_LIMITS.quantityPerLine }), market: Market }),
+          response: { 200: CartSchema },
+        },
+      },
+      async (request) => cartView(await checkout.setQuantity(ownerOf(request), (request.params as { skuId: string }).skuId, request.body.quantity, request.body.market)),
+    );
+  }
+
+  app.post(
+    '/v1/store/guest-carts',
     {
+      // No idempotency record: its stored answer would hold the cart's secret.
+      config: { public: true },
       schema: {
         tags: ['store: checkout'],
-        summary: 'My cart, priced now in the market’s currency: each line re-checked for price, listing and stock',
-        querystring: obj({ market: Market, currency: Type.Optional(Currency) }),
-        response: { 200: CartSchema },
+        summary: 'Start a cart without an account; keep the secret: it opens the cart until the guest signs in and merges it',
+        response: { 201: obj({ cart_id: IdOf('crt'), cart_token: Type.String() }) },
       },
     },
-    async (request) => cartView(await checkout.cart(callerOf(request), request.query.market, request.query.currency)),
+    async (_request, reply) => {
+      const cart = await checkout.createGuestCart();
+      return reply.code(201).send({ cart_id: cart.id, cart_token: cart.token });
+    },
   );
 
   app.post(
-    '/v1/store/cart/items',
-    {
-      config: { idempotency: 'optional' },
-      schema: {
-        tags: ['store: checkout'],
-        summary: 'Add units of a SKU to my cart (more of it if it is there already)',
-        body: obj({ sku_id: IdOf('sku'), quantity: Type.Integer({ minimum: 1, maximum: CART_LIMITS.quantityPerLine }), market: Market }),
-        response: { 200: CartSchema },
-      },
-    },
-    async (request) => cartView(await checkout.addItem(callerOf(request), { skuId: request.body.sku_id, quantity: request.body.quantity, market: request.body.market })),
-  );
-
-  app.put(
-    '/v1/store/cart/items/:skuId',
+    '/v1/store/cart/merge',
     {
       schema: {
         tags: ['store: checkout'],
-        summary: 'Set how many of an item my cart holds; 0 removes it',
-        params: Type.Object({ skuId: IdOf('sku') }),
-        body: obj({ quantity: Type.Integer({ minimum: 0, maximum: CART_LIMITS.quantityPerLine }), market: Market }),
+        summary: 'After signing in, bring a guest cart into my cart (quantities add up); the guest cart is gone',
+        body: obj({ guest_cart_id: IdOf('crt'), cart_token: GuestHeaders.properties['cart-token'], market: Market }),
         response: { 200: CartSchema },
       },
     },
-    async (request) => cartView(await checkout.setQuantity(callerOf(request), request.params.skuId, request.body.quantity, request.body.market)),
+    async (request) => cartView(await checkout.mergeGuestCart(callerOf(request), { cartId: request.body.guest_cart_id, token: request.body.cart_token }, request.body.market)),
   );
 
   app.post(

@@ -1,15 +1,21 @@
+import { sql } from 'drizzle-orm';
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
-/** A buyer's cart: one per account, across sellers and markets (items are priced for the market asked). */
+/**
+ * A cart: one per buyer account, or a guest's, reached with a secret token until the guest signs
+ * in and merges it. Items are priced for the market asked, across sellers.
+ */
 export const carts = pgTable(
   'carts',
   {
     id: text('id').primaryKey(),
-    buyerAccountId: text('buyer_account_id').notNull(),
+    buyerAccountId: text('buyer_account_id'),
+    /** A guest cart's secret, hashed; null for a buyer's cart. */
+    guestTokenHash: text('guest_token_hash'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
-  (t) => [uniqueIndex('carts_buyer_idx').on(t.buyerAccountId)],
+  (t) => [uniqueIndex('carts_buyer_idx').on(t.buyerAccountId).where(sql`${t.buyerAccountId} IS NOT NULL`)],
 );
 
 export const cartItems = pgTable(

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, asc, desc, eq, inArray, isNull, lt } from 'drizzle-orm';
 import type { Platform } from '../../platform/index.ts';
 import { inTransaction, type Db } from '../../platform/db/index.ts';
 import { AppError, conflict, notFound, unprocessable, validationFailed, type FieldError } from '../../platform/errors/index.ts';
@@ -109,6 +110,18 @@ export interface Checkout {
   createdAt: Date;
 }
 
+/** Whose cart: a signed-in buyer's, or a guest's opened by its secret. */
+export type CartOwner = { buyer: string } | { guest: { cartId: string; token: string } };
+
+const hashSecret = (token: string) => createHash('sha256').update(token).digest('hex');
+
+function sameSecret(storedHash: string | null, token: string): boolean {
+  if (!storedHash) return false;
+  const given = Buffer.from(hashSecret(token), 'hex');
+  const stored = Buffer.from(storedHash, 'hex');
+  return given.length === stored.length && timingSafeEqual(given, stored);
+}
+
 type CheckoutRow = typeof checkouts.$inferSelect;
 const toCheckout = (row: CheckoutRow): Checkout => ({ id: row.id, market: row.market, currency: row.currency, grandTotal: { amount: row.grandTotal, currency: row.currency }, paymentId: row.paymentId, orderIds: row.orderIds, createdAt: row.createdAt });
 
@@ -149,16 +162,22 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
     return market;
   }
 
-  async function cartRow(tx: Db, buyerAccountId: string, lock = false) {
-    const query = tx.select().from(carts).where(eq(carts.buyerAccountId, buyerAccountId));
+  /** A buyer's cart, or a guest's when the token matches; a wrong token finds nothing. */
+  async function cartRow(tx: Db, owner: CartOwner, lock = false) {
+    const query = tx.select().from(carts).where('buyer' in owner ? eq(carts.buyerAccountId, owner.buyer) : and(eq(carts.id, owner.guest.cartId), isNull(carts.buyerAccountId)));
     const [row] = lock ? await query.for('update') : await query;
+    if (row && 'guest' in owner && !sameSecret(row.guestTokenHash, owner.guest.token)) return undefined;
     return row;
   }
 
-  async function ensureCart(tx: Db, buyerAccountId: string) {
-    const now = clock.now();
-    await tx.insert(carts).values({ id: ids(CART_PREFIX), buyerAccountId, createdAt: now, updatedAt: now }).onConflictDoNothing();
-    return (await cartRow(tx, buyerAccountId, true))!;
+  async function ensureCart(tx: Db, owner: CartOwner) {
+    if ('buyer' in owner) {
+      const now = clock.now();
+      await tx.insert(carts).values({ id: ids(CART_PREFIX), buyerAccountId: owner.buyer, createdAt: now, updatedAt: now }).onConflictDoNothing();
+    }
+    const cart = await cartRow(tx, owner, true);
+    if (!cart) throw notFound('cart', 'guest' in owner ? owner.guest.cartId : undefined);
+    return cart;
   }
 
   /** Re-prices and re-checks every line: price for the market, listing status, stock. */
@@ -194,9 +213,10 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
     return tx.select().from(cartItems).where(eq(cartItems.cartId, cartId)).orderBy(asc(cartItems.addedAt), asc(cartItems.skuId));
   }
 
-  async function readCart(tx: Db, buyerAccountId: string, marketCode: string, currency?: string): Promise<Cart> {
+  async function readCart(tx: Db, owner: CartOwner, marketCode: string, currency?: string): Promise<Cart> {
     const market = marketOf(marketCode, currency, '/market');
-    const cart = await cartRow(tx, buyerAccountId);
+    const cart = await cartRow(tx, owner);
+    if (!cart && 'guest' in owner) throw notFound('cart', owner.guest.cartId);
     const money = new Converter(await deps.markets.fxRates(tx), today(), market.currency);
     const { lines } = cart ? await priced(tx, await cartItemsOf(tx, cart.id), market.code, market.language, money) : { lines: [] };
     const sellers = [...bySeller(lines)].map(([sellerId, group]) => ({ sellerId, lines: group, subtotal: sum(group.filter((l) => !l.problem).map((l) => l.lineTotal!), market.currency) }));
@@ -311,7 +331,7 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
     const date = today();
     const fx = await deps.markets.fxRates(tx);
     const money = new Converter(fx, date, market.currency);
-    const cart = await cartRow(tx, buyerAccountId, lock);
+    const cart = await cartRow(tx, { buyer: buyerAccountId }, lock);
     const items = cart ? await cartItemsOf(tx, cart.id) : [];
     const problems: FieldError[] = [];
     if (items.length === 0) problems.push({ in: 'body', path: '/cart', code: 'cart_empty', message: 'the cart has nothing in it' });
@@ -347,16 +367,53 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
   }
 
   return {
-    async cart(caller: Caller, market: string, currency?: string): Promise<Cart> {
-      return readCart(db, requireBuyer(caller), market, currency);
+    /** The cart a signed-in buyer works on. */
+    buyerCart: (caller: Caller): CartOwner => ({ buyer: requireBuyer(caller) }),
+
+    async cart(owner: CartOwner, market: string, currency?: string): Promise<Cart> {
+      return readCart(db, owner, market, currency);
+    },
+
+    /** A cart for someone not signed in: its id and the secret that opens it, shown once. */
+    async createGuestCart(): Promise<{ id: string; token: string }> {
+      const now = clock.now();
+      const token = `gct_${randomBytes(32).toString('base64url')}`;
+      const id = ids(CART_PREFIX);
+      await db.insert(carts).values({ id, buyerAccountId: null, guestTokenHash: hashSecret(token), createdAt: now, updatedAt: now });
+      return { id, token };
+    },
+
+    /**
+     * A guest who signs in brings their cart along: its lines join the buyer's cart (quantities
+     * added, up to the per-line limit) and the guest cart is gone.
+     */
+    async mergeGuestCart(caller: Caller, guest: { cartId: string; token: string }, marketCode: string): Promise<Cart> {
+      const buyer = requireBuyer(caller);
+      marketOf(marketCode, undefined, '/market');
+      await inTransaction(db, async (tx) => {
+        const source = await cartRow(tx, { guest }, true);
+        if (!source) throw notFound('cart', guest.cartId);
+        const target = await ensureCart(tx, { buyer });
+        const [incoming, present] = await Promise.all([cartItemsOf(tx, source.id), cartItemsOf(tx, target.id)]);
+        for (const item of incoming) {
+          const existing = present.find((p) => p.skuId === item.skuId);
+          const quantity = Math.min(CART_LIMITS.quantityPerLine, item.quantity + (existing?.quantity ?? 0));
+          await tx
+            .insert(cartItems)
+            .values({ ...item, cartId: target.id, quantity })
+            .onConflictDoUpdate({ target: [cartItems.cartId, cartItems.skuId], set: { quantity } });
+        }
+        await tx.delete(cartItems).where(eq(cartItems.cartId, source.id));
+        await tx.delete(carts).where(eq(carts.id, source.id));
+      });
+      return readCart(db, { buyer }, marketCode);
     },
 
     /** Adds units of a SKU (or more of one already there); refused when it cannot be bought in the market or stock is short. */
-    async addItem(caller: Caller, input: { skuId: string; quantity: number; market: string }): Promise<Cart> {
-      const buyer = requireBuyer(caller);
+    async addItem(owner: CartOwner, input: { skuId: string; quantity: number; market: string }): Promise<Cart> {
       const market = marketOf(input.market, undefined, '/market');
       await inTransaction(db, async (tx) => {
-        const cart = await ensureCart(tx, buyer);
+        const cart = await ensureCart(tx, owner);
         const [sku] = [...(await deps.catalog.purchasable(tx, [input.skuId], market.code, today())).values()];
         if (!sku) throw notFound('SKU', input.skuId);
         if (sku.unavailable) throw unprocessable(sku.unavailable, `This item cannot be bought in ${market.name} (${sku.unavailable.replaceAll('_', ' ')}).`, [{ in: 'body', path: '/sku_id', code: sku.unavailable, message: 'cannot be bought in this market' }]);
@@ -373,15 +430,14 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
           .onConflictDoUpdate({ target: [cartItems.cartId, cartItems.skuId], set: { quantity, priceSeen: sku.price } });
         await tx.update(carts).set({ updatedAt: clock.now() }).where(eq(carts.id, cart.id));
       });
-      return readCart(db, buyer, market.code);
+      return readCart(db, owner, market.code);
     },
 
     /** Sets a line's quantity; zero removes it. */
-    async setQuantity(caller: Caller, skuId: string, quantity: number, marketCode: string): Promise<Cart> {
-      const buyer = requireBuyer(caller);
+    async setQuantity(owner: CartOwner, skuId: string, quantity: number, marketCode: string): Promise<Cart> {
       marketOf(marketCode, undefined, '/market');
       await inTransaction(db, async (tx) => {
-        const cart = await cartRow(tx, buyer, true);
+        const cart = await cartRow(tx, owner, true);
         const [item] = cart ? await tx.select().from(cartItems).where(and(eq(cartItems.cartId, cart.id), eq(cartItems.skuId, skuId))) : [];
         if (!cart || !item) throw notFound('cart item', skuId);
         if (quantity === 0) {
@@ -392,7 +448,7 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
         if (quantity > available) throw conflict('insufficient_stock', `Only ${available} left of this item.`);
         await tx.update(cartItems).set({ quantity }).where(and(eq(cartItems.cartId, cart.id), eq(cartItems.skuId, skuId)));
       });
-      return readCart(db, buyer, marketCode);
+      return readCart(db, owner, marketCode);
     },
 
     async quote(caller: Caller, input: QuoteInput): Promise<CheckoutQuote> {

@@ -4,7 +4,7 @@ import type { HttpApp } from '../../platform/http/server.ts';
 import { maskEmail, type IdentityService } from '../identity/index.ts';
 import { registerNotificationsRoutes } from './routes.ts';
 import { createNotificationsService, DELIVER_EMAIL_JOB, type Mailer } from './service.ts';
-import { ONBOARDING_TEMPLATES, OPERATOR_TEMPLATES } from './templates.ts';
+import { ONBOARDING_TEMPLATES, OPERATOR_TEMPLATES, ORDER_TEMPLATES } from './templates.ts';
 
 export type { Mailer, Notification, NotificationsService } from './service.ts';
 
@@ -21,7 +21,7 @@ export function logMailer(logger: Logger): Mailer {
 export function createNotificationsModule(platform: Platform, deps: { identity: IdentityService; mailer?: Mailer }) {
   const service = createNotificationsService(platform, { identity: deps.identity, mailer: deps.mailer ?? logMailer(platform.logger) });
   platform.jobs.define<{ to: string; subject: string; text: string }>(DELIVER_EMAIL_JOB, (message) => service.deliverEmail(message), { maxAttempts: 8 });
-  platform.events.subscribe('notifications.seller-onboarding', Object.keys(ONBOARDING_TEMPLATES), (event, tx) => service.notifySellerOfEvent(event, tx));
+  platform.events.subscribe('notifications.seller-onboarding', [...Object.keys(ONBOARDING_TEMPLATES), ...Object.keys(ORDER_TEMPLATES)], (event, tx) => service.notifySellerOfEvent(event, tx));
   platform.events.subscribe('notifications.operators', Object.keys(OPERATOR_TEMPLATES), (event, tx) => service.notifyOperatorsOfEvent(event, tx));
   return { service, registerRoutes: (app: HttpApp) => registerNotificationsRoutes(app, service) };
 }

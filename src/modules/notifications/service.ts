@@ -7,7 +7,7 @@ import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
 import { registerIdPrefix } from '../../platform/ids/index.ts';
 import { authorize, requireOperator, requireSeller, type Account, type Caller, type IdentityService } from '../identity/index.ts';
 import { notifications } from './schema.ts';
-import { ONBOARDING_TEMPLATES, OPERATOR_TEMPLATES, pickLocale, render, type Template } from './templates.ts';
+import { ONBOARDING_TEMPLATES, OPERATOR_TEMPLATES, ORDER_TEMPLATES, pickLocale, render, type Template } from './templates.ts';
 
 const NOTIFICATION_PREFIX = registerIdPrefix('ntf', 'notification');
 export const DELIVER_EMAIL_JOB = 'notifications.deliver_email';
@@ -75,9 +75,10 @@ export function createNotificationsService(platform: Platform, deps: { identity:
   return {
     /** Tells the people who run a seller's onboarding (owner and staff with settings) what happened. */
     async notifySellerOfEvent(event: DomainEvent, tx: Db): Promise<void> {
-      const templates = ONBOARDING_TEMPLATES[event.type];
+      const onboarding = ONBOARDING_TEMPLATES[event.type];
+      const templates = onboarding ?? ORDER_TEMPLATES[event.type];
       if (!templates || !event.sellerId) return;
-      const recipients = await deps.identity.sellerMembersWith(tx, event.sellerId, 'settings');
+      const recipients = await deps.identity.sellerMembersWith(tx, event.sellerId, onboarding ? 'settings' : 'orders');
       await deliver(tx, event, recipients, templates);
     },
 

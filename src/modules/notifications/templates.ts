@@ -34,6 +34,22 @@ export const ONBOARDING_TEMPLATES: Record<string, Record<'zh' | 'en', Template>>
   },
 };
 
+/** What a seller's order desk is told: sent to the members who handle orders. */
+export const ORDER_TEMPLATES: Record<string, Record<'zh' | 'en', Template>> = {
+  'orders.order.shipment_late': {
+    zh: { title: '订单发货超时', body: '订单 {orderId} 未在 {handlingHours} 小时的备货期内发货（截止 {shipDueAt}）。买家现在可以直接取消订单；店铺首单超时将扣除店铺分。请立即发货。' },
+    en: { title: 'Order shipped late', body: 'Order {orderId} was not handed to the carrier within its {handlingHours}-hour handling time (due {shipDueAt}). The buyer may now cancel it at once, and a store’s first late order costs store score. Ship it now.' },
+  },
+  'orders.order.cancellation_requested': {
+    zh: { title: '买家申请取消订单', body: '买家申请取消订单 {orderId}：{reason}。请接受或拒绝。' },
+    en: { title: 'The buyer asks to cancel', body: 'The buyer asks to cancel order {orderId}: {reason}. Accept or refuse the request.' },
+  },
+  'sellers.store_score.changed': {
+    zh: { title: '店铺分变动', body: '您的店铺分变为 {score}（{delta}），原因：{rule}，关联 {reference}。' },
+    en: { title: 'Store score changed', body: 'Your store score is now {score} ({delta}) because of {rule}, for {reference}.' },
+  },
+};
+
 /** What operators are told: the team that reviews sellers works in English and Chinese alike. */
 export const OPERATOR_TEMPLATES: Record<string, { roles: readonly ('reviewer' | 'admin')[]; messages: Record<'zh' | 'en', Template> }> = {
   'seller.application.review_overdue': {
