@@ -589,6 +589,7 @@ const PATTERN_EXAMPLES: Record<string, string> = {
   '^\\+?[0-9 ()-]{6,24}$': '+34 600 123 456',
   '^(standard|dedicated_line|overseas_warehouse|express)(,(standard|dedicated_line|overseas_warehouse|express)){0,3}$': 'standard,express',
   '^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$': '10001',
+  '^[A-Za-z0-9_-]{8,128}$': 'anon-session-0001',
   '^\\d{1,12}(\\.\\d{1,12})?$': '5.4500',
   '^[0-9 ]{12,23}$': '4242 4242 4242 4242',
   '^[0-9]{3,4}$': '123',

@@ -237,9 +237,11 @@ export function createSearchService(platform: Platform, deps: SearchServiceDepen
         (SELECT count(*)::int FROM matched WHERE free_shipping AND f_price AND f_ships AND f_fulfilment AND f_delivery) AS free_shipping`
       : sql``;
     // One statement: the matches in scope (market, category, words) are read once; the page and
-    // every facet are counted from them, each facet with every filter but its own.
+    // every facet are counted from them, each facet with every filter but its own. PostgreSQL
+    // materialises `matched` when the facets read it too; for a later page it is inlined, so the
+    // page can be read in index order and stop at the limit.
     return sql`
-      WITH matched AS MATERIALIZED (
+      WITH matched AS (
         SELECT d.product_id, d.titles, d.main_language, d.main_image, d.store_name, d.store_score,
                d.price_from_amount, d.price_from_currency, d.price_to_amount, d.price_to_currency, d.price_from_usd,
                d.in_stock, d.free_shipping, d.delivery_days_min, d.delivery_days_max, d.ships_from, d.fulfilment, d.category_path,
