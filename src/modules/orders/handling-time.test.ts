@@ -23,6 +23,11 @@ describe('handling time', () => {
   it('marks a late first order, deducts store score once, and lets the buyer cancel at once', async () => {
     let seller = sellers[0]!;
     const product = await listedInBrazil(api, seller);
+    // The same bulb from a store that ships on time, listed later: at equal scores it ranks second.
+    const rival = await listedInBrazil(api, sellers[2]!);
+    await app().settle();
+    const ranking = async () => ((await api.get('/v1/store/search?market=BR&q=LED%20bulb&lang=en')).body.data as { product_id: string }[]).map((hit) => hit.product_id).filter((id) => id === product.id || id === rival.id);
+    expect(await ranking()).toEqual([product.id, rival.id]);
     const stock = await availableOf(api, seller, product.id);
     let first = await buyerAccount(api);
     let second = await buyerAccount(api);
@@ -58,6 +63,8 @@ describe('handling time', () => {
     expect(score.changes.data).toEqual([expect.objectContaining({ code: 'late_first_shipment', delta: -10, score_after: 90, reference: firstOrder })]);
     expect(score.changes.data[0].reason).toContain(firstOrder);
     expect(score.changes.data[0].reason).toContain('handling time');
+    // Search ranking follows the store score: the late store's bulb now comes after the rival's.
+    expect(await ranking()).toEqual([rival.id, product.id]);
     app().clock.advance({ hours: 1 });
     await app().settle();
     expect((await api.get('/v1/seller/store/score', { token: seller.token })).body.score).toBe(90);
