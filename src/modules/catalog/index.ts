@@ -14,7 +14,7 @@ import type { SellerPrincipal } from '../identity/index.ts';
 
 export { CATALOG_EVENTS, type CatalogService, type Product } from './service.ts';
 export { IMPORT_JOB, type ImportCounts, type ImportsService, type ProductImport } from './imports.ts';
-export { LISTING_STATUSES, PRODUCT_STATUSES, type ListingStatus, type ProductInput, type ProductStatus } from './rules.ts';
+export { LISTING_STATUSES, PRODUCT_STATUSES, titleFor, type ListingStatus, type ProductInput, type ProductStatus } from './rules.ts';
 export { CATALOG_LANGUAGES, type CatalogLanguage, type ResolvedCategory } from './taxonomy.ts';
 export { CATEGORY_EVENTS } from './categories.ts';
 export type { PurchasableSku } from './purchase.ts';

@@ -6,14 +6,14 @@ import { AppError, conflict, notFound, unprocessable, validationFailed, type Fie
 import { registerIdPrefix } from '../../platform/ids/index.ts';
 import { add, convert, multiply, zero, type FxRate, type Money } from '../../platform/money/index.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
-import type { CatalogModule, PurchasableSku } from '../catalog/index.ts';
+import { titleFor, type CatalogModule, type PurchasableSku } from '../catalog/index.ts';
 import type { Caller } from '../identity/index.ts';
 import type { InventoryService } from '../inventory/index.ts';
-import type { LogisticsService, ServiceQuote } from '../logistics/index.ts';
+import { SELLERS_SHIP_FROM, type LogisticsService, type ServiceQuote } from '../logistics/index.ts';
 import { checkBuyerIdentifier, landedCost, type FxLookup, type MarketDirectory } from '../markets/index.ts';
 import type { NewOrder, Order, OrdersService, OrderTaxLine, ShippingAddress } from '../orders/index.ts';
 import type { PaymentsService } from '../payments/index.ts';
-import { bySeller, CART_LIMITS, DEFAULT_ORIGIN, defaultOffer, titleFor } from './rules.ts';
+import { bySeller, CART_LIMITS, defaultOffer } from './rules.ts';
 import { cartItems, carts, checkouts } from './schema.ts';
 
 const CART_PREFIX = registerIdPrefix('crt', 'cart');
@@ -194,7 +194,7 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
         skuId: item.skuId,
         sellerId: item.sellerId,
         productId: sku.productId,
-        title: titleFor(sku.titles, language, sku.mainLanguage),
+        title: titleFor(sku.titles, [language], sku.mainLanguage).text,
         variant: sku.variant,
         image: sku.image,
         quantity: item.quantity,
@@ -258,7 +258,7 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
       };
     });
     const { offers, handlingDays } = await deps.logistics.shippingOffers(tx, sellerId, {
-      parcel: { originCountry: DEFAULT_ORIGIN, destination: { country: input.address.country, postalCode: input.address.postalCode ?? '' }, items },
+      parcel: { originCountry: SELLERS_SHIP_FROM, destination: { country: input.address.country, postalCode: input.address.postalCode ?? '' }, items },
       date,
       currency,
       ...(input.address.state ? { destinationState: input.address.state } : {}),
@@ -287,7 +287,7 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
       destination: input.address.country,
       destinationState: input.address.state ?? null,
       orderDate: date,
-      origin: DEFAULT_ORIGIN,
+      origin: SELLERS_SHIP_FROM,
       lines: orderable.map((line) => {
         const sku = skus.get(line.skuId)!;
         return { hsCode: sku.hsCode!, quantity: line.quantity, unitValue: sku.price, unitWeightGrams: sku.weightGrams ?? 100, description: line.title };

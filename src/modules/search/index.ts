@@ -10,7 +10,7 @@ import { registerSearchRoutes } from './routes.ts';
 import { createSearchService } from './service.ts';
 
 export { FULFILMENT_PATHS, type Facets, type HotWord, type HotWords, type SearchHit, type SearchRequest, type SearchResults, type SearchService } from './service.ts';
-export { SELLERS_SHIP_FROM, type IndexDependencies, type SearchIndex, type Warehouse } from './indexer.ts';
+export { type IndexDependencies, type SearchIndex, type Warehouse } from './indexer.ts';
 export type { ProductPage, ProductPageRequest, ProductPages, ShippingOption, TaxEstimate } from './product-page.ts';
 export { listingQuality, listingWeight, QUALITY_POINTS, RANKING, stockState, type Quality, type QualityInput, type StockState } from './rules.ts';
 

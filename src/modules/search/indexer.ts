@@ -4,7 +4,7 @@ import { inTransaction, queryRows, type Db } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { convert, type Money } from '../../platform/money/index.ts';
 import type { FeedProduct, FeedSelection, FeedSku } from '../catalog/index.ts';
-import type { LogisticsService } from '../logistics/index.ts';
+import { SELLERS_SHIP_FROM, type LogisticsService } from '../logistics/index.ts';
 import type { FxRateTable, MarketDirectory } from '../markets/index.ts';
 import type { SellersService } from '../sellers/index.ts';
 import {
@@ -48,7 +48,6 @@ export interface IndexDependencies {
  * Every seller is a mainland China business (seller onboarding admits no other), so parcels leave
  * from China unless they ship from stock in an overseas warehouse.
  */
-export const SELLERS_SHIP_FROM = 'CN';
 
 /**
  * The search index keeps each market's offers at country level; the quote engine asks for a

@@ -2,10 +2,11 @@ import { inArray } from 'drizzle-orm';
 import type { Platform } from '../../platform/index.ts';
 import { AppError, notFound, validationFailed, type FieldError } from '../../platform/errors/index.ts';
 import { add, convert, isCurrency, zero, type Money } from '../../platform/money/index.ts';
-import type { FeedProduct, FeedSku } from '../catalog/index.ts';
+import { titleFor, type FeedProduct, type FeedSku } from '../catalog/index.ts';
+import { SELLERS_SHIP_FROM } from '../logistics/index.ts';
 import { landedCost, type FxRateTable } from '../markets/index.ts';
-import { SELLERS_SHIP_FROM, type IndexDependencies, type Warehouse } from './indexer.ts';
-import { contentLanguage, isVisible, stockLocations, stockState, titleFor, type StockState } from './rules.ts';
+import type { IndexDependencies, Warehouse } from './indexer.ts';
+import { contentLanguage, isVisible, stockLocations, stockState, type StockState } from './rules.ts';
 import { searchCategories } from './schema.ts';
 
 export interface ProductPageRequest {

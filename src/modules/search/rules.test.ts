@@ -14,10 +14,10 @@ import {
   stockState,
   textQuery,
   textSearchConfig,
-  titleFor,
   vectorParts,
   type QualityInput,
 } from './rules.ts';
+import { titleFor } from '../catalog/index.ts';
 
 const CATALOG_LANGUAGES = ['en', 'zh', 'es', 'fr', 'ru', 'pt', 'ar', 'ko'];
 

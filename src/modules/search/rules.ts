@@ -132,16 +132,6 @@ export function textQuery(query: string, language: string): TextQuery {
   return { config, text: config === 'simple' ? plain : normalizeQuery(query), plain };
 }
 
-/** The title a buyer reads: in their language, else the market's, else English, else the seller's main language. */
-export function titleFor(titles: Readonly<Record<string, string | undefined>>, languages: readonly string[], mainLanguage: string): { language: string; text: string } {
-  for (const language of [...languages, 'en', mainLanguage]) {
-    const text = titles[language];
-    if (text) return { language, text };
-  }
-  const [language, text] = Object.entries(titles).find(([, t]) => !!t) ?? [mainLanguage, ''];
-  return { language, text: text ?? '' };
-}
-
 // ─── Listing quality ───────────────────────────────────────────────────────────────────────────
 
 export interface QualityInput {

@@ -7,7 +7,8 @@ import { convert, currencyExponent, isCurrency, type Money } from '../../platfor
 import { encodeCursor } from '../../platform/pagination.ts';
 import { authorize, requireOperator, type Caller } from '../identity/index.ts';
 import type { FxRateTable, MarketDirectory } from '../markets/index.ts';
-import { contentLanguage, FUZZY_MIN_SIMILARITY, normalizeQuery, priceBandEdges, RANKING, textQuery, titleFor } from './rules.ts';
+import { contentLanguage, FUZZY_MIN_SIMILARITY, normalizeQuery, priceBandEdges, RANKING, textQuery } from './rules.ts';
+import { titleFor } from '../catalog/index.ts';
 import { searchClicks, searchDocuments, searchQueries } from './schema.ts';
 
 const SEARCH_PREFIX = registerIdPrefix('srch', 'search');
