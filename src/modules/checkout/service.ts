@@ -522,7 +522,7 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
           .values({ id: checkoutId, buyerAccountId: buyer, market: quote.market, currency: quote.currency, grandTotal: quote.totals.grand.amount, paymentId: payment.id, orderIds: placed.map((o) => o.id), createdAt: clock.now() })
           .returning();
         if (cartId) await tx.delete(cartItems).where(and(eq(cartItems.cartId, cartId), inArray(cartItems.skuId, lines.map((l) => l.skuId))));
-        await events.publish(tx, { type: CHECKOUT_EVENTS.placed, subject: { type: 'checkout', id: checkoutId }, payload: { checkoutId, orderIds: placed.map((o) => o.id), paymentId: payment.id } });
+        await events.publish(tx, { type: CHECKOUT_EVENTS.placed, subject: { type: 'checkout', id: checkoutId }, payload: { checkoutId, orderIds: placed.map((o) => o.id), paymentId: payment.id, productIds: [...new Set(lines.map((l) => l.productId!))] } });
         return { checkout: toCheckout(row!), orders: placed, quote };
       });
     },

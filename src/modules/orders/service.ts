@@ -20,6 +20,8 @@ export const ORDER_EVENTS = {
   statusChanged: 'orders.order.status_changed',
   shipmentLate: 'orders.order.shipment_late',
   cancellationRequested: 'orders.order.cancellation_requested',
+  /** Units reserved for an order went back on sale: payload { orderId, productIds }. */
+  stockReleased: 'orders.order.stock_released',
 } as const;
 
 export type ShippingAddress = LabelAddress & { state?: string };
@@ -330,7 +332,10 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
 
   async function releaseUnshipped(tx: Db, row: Row): Promise<void> {
     const lines = await tx.select().from(orderLines).where(and(eq(orderLines.sellerId, row.sellerId), eq(orderLines.orderId, row.id)));
-    await deps.inventory.release(tx, lines.flatMap((line) => unshippedAllocations(line.allocations as StockAllocation[], line.shippedQuantity)));
+    const released = lines.filter((line) => line.shippedQuantity < line.quantity);
+    if (released.length === 0) return;
+    await deps.inventory.release(tx, released.flatMap((line) => unshippedAllocations(line.allocations as StockAllocation[], line.shippedQuantity)));
+    await events.publish(tx, { type: ORDER_EVENTS.stockReleased, subject: { type: 'order', id: row.id }, sellerId: row.sellerId, payload: { orderId: row.id, productIds: [...new Set(released.map((line) => line.productId))] } });
   }
 
   async function checkoutOrders(tx: Db, checkoutId: string): Promise<Row[]> {

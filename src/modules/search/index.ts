@@ -2,7 +2,9 @@ import type { Platform } from '../../platform/index.ts';
 import { inTransaction } from '../../platform/db/index.ts';
 import type { HttpApp } from '../../platform/http/server.ts';
 import { CATALOG_EVENTS, CATEGORY_EVENTS } from '../catalog/index.ts';
+import { CHECKOUT_EVENTS } from '../checkout/index.ts';
 import { MARKETS_EVENTS } from '../markets/index.ts';
+import { ORDER_EVENTS } from '../orders/index.ts';
 import { SELLER_EVENTS } from '../sellers/index.ts';
 import { createSearchIndex, type IndexDependencies } from './indexer.ts';
 import { createProductPages } from './product-page.ts';
@@ -30,6 +32,10 @@ export function createSearchModule(platform: Platform, deps: IndexDependencies) 
   // Whatever changed about a product, its rows are worked out again from the catalogue as it is now.
   events.subscribe('search.products', [CATALOG_EVENTS.listingChanged, CATALOG_EVENTS.productChanged, CATALOG_EVENTS.pricesChanged, CATALOG_EVENTS.stockChanged], async (event, tx) => {
     await index.refresh(tx, [(event.payload as { productId: string }).productId]);
+  });
+  // Orders take and give back stock outside the catalogue: a product may go out of stock or come back.
+  events.subscribe('search.order-stock', [CHECKOUT_EVENTS.placed, ORDER_EVENTS.stockReleased], async (event, tx) => {
+    await index.refresh(tx, (event.payload as { productIds: string[] }).productIds);
   });
   // The score is read again rather than taken from the event, so a late delivery cannot undo a newer one.
   events.subscribe('search.store-scores', [SELLER_EVENTS.storeScoreChanged], async (event, tx) => {
