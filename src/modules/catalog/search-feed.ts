@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/index.ts';
 import type { CertificatesService } from '../compliance/index.ts';
 import type { InventoryService } from '../inventory/index.ts';
 import type { CategoriesService } from './categories.ts';
+import type { Sku } from './service.ts';
 import type { ListingStatus, ProductInput, ProductStatus } from './rules.ts';
 import { listings, products, skus } from './schema.ts';
 
@@ -12,14 +13,7 @@ import { listings, products, skus } from './schema.ts';
  * and the certificates that may admit the product. Read models keep their own copies and ask
  * again when the catalogue says something changed; they never read the catalogue's tables.
  */
-export interface FeedSku {
-  id: string;
-  sellerSku: string;
-  variant: Record<string, string | number | boolean>;
-  price: { amount: number; currency: string };
-  countryPrices: Record<string, { amount: number; currency: string }>;
-  weightGrams: number | null;
-  packageMm: { length: number; width: number; height: number } | null;
+export interface FeedSku extends Omit<Sku, 'barcode' | 'available'> {
   /** Available to sell (on hand less reserved), per warehouse; warehouses without any are left out. */
   availableByWarehouse: Record<string, number>;
 }

@@ -103,23 +103,13 @@ export interface OrderParcel {
   deliveredAt: Date | null;
 }
 
-export interface Order {
+export interface Order extends Pick<NewOrder, 'sellerId' | 'checkoutId' | 'buyerAccountId' | 'market' | 'currency' | 'shippingAddress' | 'buyerIdentifiers' | 'shipping' | 'taxes' | 'fxRateIds'> {
   id: string;
-  sellerId: string;
-  checkoutId: string;
-  buyerAccountId: string;
   status: OrderStatus;
   suspendedFrom: OrderStatus | null;
   endReason: EndReason | null;
-  market: string;
-  currency: string;
-  shippingAddress: ShippingAddress;
-  buyerIdentifiers: Record<string, string>;
-  shipping: OrderShipping;
-  taxes: OrderTaxes;
   totals: { goods: Money; shipping: Money; taxes: Money; grand: Money };
   commission: Money;
-  fxRateIds: string[];
   handlingHours: number;
   cancelRequest: { reason: string; requestedAt: string; refusedReason?: string } | null;
   placedAt: Date;
