@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { unique } from '../../../test/support/actors.ts';
+import { createOperator, unique } from '../../../test/support/actors.ts';
 import { useTestApp } from '../../../test/support/app.ts';
 import { payWithCard } from '../../../test/support/commerce.ts';
+import { expectProblem } from '../../../test/support/expect.ts';
 import { apiClient } from '../../../test/support/http.ts';
 import type { Money } from '../../platform/money/index.ts';
 import { inTransaction, queryRows } from '../../platform/db/index.ts';
@@ -167,6 +168,34 @@ describe('refunds', () => {
       { action: 'refund.succeeded', actor_id: 'payments.refund_check' },
     ]);
     expect(await events(requested.id)).toEqual([{ type: PAYMENT_EVENTS.refundSucceeded }]);
+  });
+
+  it('lets finance give back what is left of a payment, once per request, audited with who decided', async () => {
+    const payment = await paidPayment(5_000);
+    await refund(payment.id, 2_000);
+    const [finance, support] = [await createOperator(app(), api, ['finance']), await createOperator(app(), api, ['support'])];
+    const goodwill = (token: string, body: object, idempotencyKey?: string) => api.post(`/v1/ops/payments/${payment.id}/refunds`, body, { token, ...(idempotencyKey ? { idempotencyKey } : {}) });
+    const body = { amount: 3_000, currency: 'BRL', reason: 'The parcel arrived a month late' };
+    const before = await refundCount();
+
+    expectProblem(await goodwill(support.token, body), 403, 'permission_denied');
+    expectProblem(await goodwill(buyer.token, body), 403, 'operator_account_required');
+    expectProblem(await goodwill(finance.token, { ...body, amount: 3_001 }), 409, 'refund_exceeds_payment');
+    expectProblem(await goodwill(finance.token, { ...body, currency: 'EUR' }), 409, 'refund_currency_mismatch');
+    expectProblem(await goodwill(finance.token, { ...body, reason: '   ' }), 422, 'validation_failed');
+    expect(await refundCount()).toBe(before);
+
+    const made = await goodwill(finance.token, body, `goodwill-${payment.id}`);
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body).toMatchObject({ id: expect.stringMatching(/^rfd_/), status: 'pending', amount: 3_000, currency: 'BRL', reason: 'The parcel arrived a month late', reference: { type: 'goodwill', id: expect.stringMatching(/^gwr_/) } });
+    // A retry of the same request answers the same refund.
+    expect((await goodwill(finance.token, body, `goodwill-${payment.id}`)).body.id).toBe(made.body.id);
+    expect(await refundCount()).toBe(before + 1);
+    await app().settle();
+
+    expect((await api.get(`/v1/ops/payments/${payment.id}`, { token: finance.token })).body).toMatchObject({ status: 'succeeded', amount_refunded: 5_000, refunds: [{ amount: 2_000 }, { id: made.body.id, status: 'succeeded' }] });
+    const [decided] = await queryRows<{ actor_type: string; actor_id: string; reason: string }>(db(), sql`SELECT actor_type, actor_id, reason FROM audit_log WHERE subject_id = ${made.body.id} AND action = 'refund.create'`);
+    expect(decided).toEqual({ actor_type: 'operator', actor_id: finance.accountId, reason: 'The parcel arrived a month late' });
   });
 
   it('counts refunds asked for at the same moment one after the other', async () => {

@@ -235,4 +235,30 @@ export function registerPaymentsRoutes(app: HttpApp, payments: PaymentsService, 
     },
     async (request) => opsPaymentView(await payments.get(callerOf(request), request.params.paymentId)),
   );
+
+  app.post(
+    '/v1/ops/payments/:paymentId/refunds',
+    {
+      config: { idempotency: 'required' },
+      schema: {
+        tags: ['ops: payments'],
+        summary: 'Give back part or all of a succeeded payment: a goodwill refund (finance operators and admins)',
+        description:
+          'Refunds of cancelled orders are made by the platform itself; this is for anything else (a goodwill gesture, an order’s refund the provider refused). ' +
+          'At most what is left of the payment once its refunds that have not failed are counted (409 refund_exceeds_payment), in its currency (409 refund_currency_mismatch), ' +
+          'and only from a succeeded payment (409 payment_not_refundable). The answer is the refund, pending until the provider answers; the payment lists it. The same Idempotency-Key never refunds twice.',
+        params: PaymentParams,
+        body: obj({
+          amount: Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: 'In the payment currency’s minor units.' }),
+          currency: Currency,
+          reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why, for the audit log and the buyer’s payment.' }),
+        }),
+        response: { 201: RefundSchema },
+      },
+    },
+    async (request, reply) => {
+      const { amount, currency, reason } = request.body;
+      return reply.code(201).send(refundView(await payments.refundByOperator(callerOf(request), request.params.paymentId, { amount, currency, reason })));
+    },
+  );
 }

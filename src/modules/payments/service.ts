@@ -5,7 +5,7 @@ import { inTransaction, isUniqueViolation, type Db } from '../../platform/db/ind
 import { AppError, conflict, forbidden, notFound, unprocessable, validationFailed, type FieldError } from '../../platform/errors/index.ts';
 import { registerIdPrefix } from '../../platform/ids/index.ts';
 import { isCurrency } from '../../platform/money/index.ts';
-import { actorOf, type Caller, type Principal } from '../identity/index.ts';
+import { actorOf, requireOperator, type Caller, type Principal } from '../identity/index.ts';
 import { PaymentMethodRejected, type AttemptRequest, type NextAction, type PaymentMethodSummary, type PaymentMethodToken, type PaymentProvider, type ProviderAnswer, type RefundAnswer } from './providers/provider.ts';
 import { cardExpired, SandboxPaymentProvider, type CardDetails, type SandboxCardToken } from './providers/sandbox.ts';
 import {
@@ -30,6 +30,7 @@ import { paymentAttempts, paymentIntents, paymentRefunds } from './schema.ts';
 const PAYMENT_PREFIX = registerIdPrefix('pay', 'payment');
 const ATTEMPT_PREFIX = registerIdPrefix('pat', 'payment attempt');
 const REFUND_PREFIX = registerIdPrefix('rfd', 'refund');
+const GOODWILL_PREFIX = registerIdPrefix('gwr', 'goodwill refund decision');
 
 /**
  * Announced in the transaction that makes the payment final, once per payment; and in the one that
@@ -69,7 +70,7 @@ export const REFUND_JOB = 'payments.refund';
 /** Asks the provider again about refunds it has not settled. */
 export const REFUND_STATUS_CHECK_JOB = 'payments.check_refunds';
 
-/** Operators who see payments: finance, and admins. */
+/** Operators who see payments and refund them: finance, and admins. */
 const PAYMENT_OPERATOR_ROLES = ['finance', 'admin'] as const;
 
 /** Payments closed or checked per transaction by the jobs. */
@@ -191,6 +192,11 @@ export interface PaymentsService {
    * for another amount). The provider is asked by a job once the transaction commits.
    */
   requestRefund(tx: Db, input: NewRefund, actor?: Actor): Promise<Refund>;
+  /**
+   * A finance operator or admin gives back part or all of a succeeded payment of their own accord
+   * (a goodwill gesture, or an order's refund that failed), within what is left of it.
+   */
+  refundByOperator(caller: Caller, paymentId: string, input: Omit<NewRefund, 'paymentId' | 'reference'>): Promise<Refund>;
   /** Asks the provider to make a refund and records its answer (the refund job). */
   sendRefund(refundId: string): Promise<Refund>;
   /** Asks the provider again about refunds it has not settled whose check is due (the refund status check job); returns how many. */
@@ -270,6 +276,12 @@ function toPayment(row: IntentRow, attemptRows: readonly AttemptRow[], refundRow
     expiresAt: row.expiresAt,
     closedAt: row.closedAt,
   };
+}
+
+/** The roles that see payments and refund them, named here: the permission model has no payments subject yet. */
+function requirePaymentOperator(principal: Principal): void {
+  const operator = requireOperator(principal);
+  if (!operator.roles.some((role) => (PAYMENT_OPERATOR_ROLES as readonly string[]).includes(role))) throw forbidden('Payments are open to finance operators and admins.', 'permission_denied');
 }
 
 function requireBuyer(principal: Principal): Principal & { kind: 'buyer' } {
@@ -511,6 +523,52 @@ export function createPaymentsService(platform: Platform, deps: { provider: Paym
     });
   }
 
+  async function requestRefund(tx: Db, input: NewRefund, actor: Actor = systemActor('payments')): Promise<Refund> {
+    validateRefund(input);
+    // Locked, so refunds of one payment asked for at the same moment are counted one after the other.
+    const payment = await lockPayment(tx, input.paymentId);
+    if (!payment) throw notFound('payment', input.paymentId);
+    const refunds = await refundsOf(tx, payment.id);
+    const same = refunds.find((refund) => refund.referenceType === input.reference.type && refund.referenceId === input.reference.id);
+    if (same) {
+      if (same.amount !== input.amount || same.currency !== input.currency) {
+        throw conflict('refund_reference_taken', `${input.reference.type} ${input.reference.id} already has a refund of ${same.amount} ${same.currency} (minor units) from this payment (${same.id}).`);
+      }
+      return toRefund(same);
+    }
+    const refunding = refunds.filter((refund) => refund.status !== 'failed').reduce((sum, refund) => sum + refund.amount, 0);
+    const refusal = refundRefusal({ status: payment.status as PaymentStatus, amount: payment.amount, currency: payment.currency }, input, refunding);
+    if (refusal) throw conflict(refusal.code, refusal.detail);
+    const now = clock.now();
+    const [refund] = await tx
+      .insert(paymentRefunds)
+      .values({
+        id: ids(REFUND_PREFIX),
+        paymentId: payment.id,
+        amount: input.amount,
+        currency: input.currency,
+        reason: input.reason,
+        referenceType: input.reference.type,
+        referenceId: input.reference.id,
+        status: 'pending',
+        // The refund job asks at once; the status check only if that answer never comes.
+        nextCheckAt: new Date(now.getTime() + refundCheckDelayMs(1)),
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    await audit.record(tx, {
+      actor,
+      action: 'refund.create',
+      subject: { type: 'refund', id: refund!.id },
+      to: { status: 'pending', amount: input.amount, currency: input.currency, reference: input.reference },
+      reason: input.reason,
+      metadata: { paymentId: payment.id },
+    });
+    await jobs.enqueue(tx, REFUND_JOB, { refundId: refund!.id }, { dedupeKey: `${REFUND_JOB}:${refund!.id}` });
+    return toRefund(refund!);
+  }
+
   const referenceTaken = (reference: PaymentReference, paymentId?: string) =>
     conflict('payment_exists_for_reference', `${reference.type} ${reference.id} already has a payment that is open or paid${paymentId ? ` (${paymentId})` : ''}.`);
 
@@ -568,10 +626,7 @@ export function createPaymentsService(platform: Platform, deps: { provider: Paym
     async get(caller, paymentId) {
       const { principal } = caller;
       if (principal.kind === 'operator') {
-        // The permission model has no payments subject yet: the roles that see money are named here.
-        if (!principal.roles.some((role) => (PAYMENT_OPERATOR_ROLES as readonly string[]).includes(role))) {
-          throw forbidden('Payments are open to finance operators and admins.', 'permission_denied');
-        }
+        requirePaymentOperator(principal);
         return reload(db, paymentId);
       }
       return paymentOf(db, await ownPayment(db, caller, paymentId, 'read'));
@@ -691,50 +746,12 @@ export function createPaymentsService(platform: Platform, deps: { provider: Paym
       return row ? paymentOf(tx, row) : null;
     },
 
-    async requestRefund(tx, input, actor = systemActor('payments')) {
-      validateRefund(input);
-      // Locked, so refunds of one payment asked for at the same moment are counted one after the other.
-      const payment = await lockPayment(tx, input.paymentId);
-      if (!payment) throw notFound('payment', input.paymentId);
-      const refunds = await refundsOf(tx, payment.id);
-      const same = refunds.find((refund) => refund.referenceType === input.reference.type && refund.referenceId === input.reference.id);
-      if (same) {
-        if (same.amount !== input.amount || same.currency !== input.currency) {
-          throw conflict('refund_reference_taken', `${input.reference.type} ${input.reference.id} already has a refund of ${same.amount} ${same.currency} (minor units) from this payment (${same.id}).`);
-        }
-        return toRefund(same);
-      }
-      const refunding = refunds.filter((refund) => refund.status !== 'failed').reduce((sum, refund) => sum + refund.amount, 0);
-      const refusal = refundRefusal({ status: payment.status as PaymentStatus, amount: payment.amount, currency: payment.currency }, input, refunding);
-      if (refusal) throw conflict(refusal.code, refusal.detail);
-      const now = clock.now();
-      const [refund] = await tx
-        .insert(paymentRefunds)
-        .values({
-          id: ids(REFUND_PREFIX),
-          paymentId: payment.id,
-          amount: input.amount,
-          currency: input.currency,
-          reason: input.reason,
-          referenceType: input.reference.type,
-          referenceId: input.reference.id,
-          status: 'pending',
-          // The refund job asks at once; the status check only if that answer never comes.
-          nextCheckAt: new Date(now.getTime() + refundCheckDelayMs(1)),
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
-      await audit.record(tx, {
-        actor,
-        action: 'refund.create',
-        subject: { type: 'refund', id: refund!.id },
-        to: { status: 'pending', amount: input.amount, currency: input.currency, reference: input.reference },
-        reason: input.reason,
-        metadata: { paymentId: payment.id },
-      });
-      await jobs.enqueue(tx, REFUND_JOB, { refundId: refund!.id }, { dedupeKey: `${REFUND_JOB}:${refund!.id}` });
-      return toRefund(refund!);
+    requestRefund,
+
+    async refundByOperator(caller, paymentId, input) {
+      requirePaymentOperator(caller.principal);
+      // Each decision is a refund of its own; the Idempotency-Key of the request keeps a retry from making another.
+      return inTransaction(db, (tx) => requestRefund(tx, { ...input, paymentId, reference: { type: 'goodwill', id: ids(GOODWILL_PREFIX) } }, actorOf(caller)));
     },
 
     async sendRefund(refundId) {
