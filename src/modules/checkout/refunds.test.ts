@@ -119,6 +119,31 @@ describe('refunds of cancelled orders', () => {
     expect((await api.get(`/v1/store/payments/${paymentId}`, { token: stranger.token })).status).toBe(404);
   });
 
+  it('gives back only what is left when finance already refunded part of the payment', async () => {
+    const buyer = await buyerAccount(api);
+    const { placed, first, second } = await twoSellerCheckout(buyer);
+    const paymentId = placed.checkout.payment_id;
+    // A goodwill refund larger than the second order: the first order's total no longer fits whole.
+    const goodwill = second.totals.grand.amount + 100;
+    const finance = await createOperator(app(), api, ['finance']);
+    const given = await api.post(`/v1/ops/payments/${paymentId}/refunds`, { amount: goodwill, currency: 'BRL', reason: 'Goodwill for the wait' }, { token: finance.token });
+    expect(given.status, JSON.stringify(given.body)).toBe(201);
+    await app().settle();
+
+    await api.post(`/v1/store/orders/${first.id}/cancel`, { reason: 'No longer needed' }, { token: buyer.token });
+    await api.post(`/v1/seller/orders/${first.id}/cancellation`, { accept: true, reason: 'Fine' }, { token: sellers[0]!.token });
+    await app().settle();
+    const refunded = await payment(buyer, paymentId);
+    expect(refunded).toMatchObject({
+      amount_refunded: placed.checkout.grand_total.amount,
+      refunds: [
+        { amount: goodwill, reference: { type: 'goodwill' } },
+        { amount: first.totals.grand.amount - 100, status: 'succeeded', reference: { type: 'order', id: first.id } },
+      ],
+    });
+    expect(refunded.refunds[1].reason).toContain('already been refunded');
+  });
+
   it('refunds nothing for a checkout that closes unpaid', async () => {
     const buyer = await buyerAccount(api);
     const placed = await placeInBrazil(api, buyer, [{ skuId: sellers[0]!.product.skus[1]!.id, quantity: 1 }]);

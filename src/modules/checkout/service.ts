@@ -568,22 +568,24 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
     /**
      * An order of a paid checkout was cancelled: what the buyer paid for it (its grand total) goes
      * back from the checkout's payment, which the other orders keep. The order is the refund's
-     * reference, so it is refunded once however often this is told.
+     * reference, so it is refunded once however often this is told. Should an operator already
+     * have given back so much of the payment that the order's total no longer fits, what is left
+     * of it goes back: the buyer never gets more than they paid, and the cancellation is never stuck.
      */
     async orderCancelled(tx: Db, order: CancelledOrder): Promise<void> {
       const [checkout] = await tx.select({ paymentId: checkouts.paymentId }).from(checkouts).where(eq(checkouts.id, order.checkoutId));
       if (!checkout) throw notFound('checkout', order.checkoutId);
       const payment = await deps.payments.find(tx, checkout.paymentId);
       if (payment?.status !== 'succeeded') return;
+      const reference = { type: 'order', id: order.orderId };
+      if (payment.refunds.some((refund) => refund.reference.type === reference.type && refund.reference.id === reference.id)) return;
+      const left = payment.amount - payment.refunds.filter((refund) => refund.status !== 'failed').reduce((sum, refund) => sum + refund.amount, 0);
+      const amount = Math.min(order.grandTotal.amount, left);
+      if (amount <= 0) return;
+      const reason = `Order ${order.orderId} ended ${order.endReason.replaceAll('_', ' ')}`;
       await deps.payments.requestRefund(
         tx,
-        {
-          paymentId: payment.id,
-          amount: order.grandTotal.amount,
-          currency: order.grandTotal.currency,
-          reason: `Order ${order.orderId} ended ${order.endReason.replaceAll('_', ' ')}`,
-          reference: { type: 'order', id: order.orderId },
-        },
+        { paymentId: payment.id, amount, currency: order.grandTotal.currency, reason: amount < order.grandTotal.amount ? `${reason}; the rest of the payment had already been refunded` : reason, reference },
         systemActor('checkout.refunds'),
       );
     },
