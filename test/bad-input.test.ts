@@ -293,7 +293,8 @@ async function buildWorld(): Promise<World> {
         file: { valid: 'surcharges' },
         sellerId: { valid: approved.body.store.seller_id },
         orderId: { valid: catalogue.order.orders[0]!.id },
-        paymentId: { valid: payments.challenged.id },
+        // Paid, so a refund the schema wrongly let through would show as a change.
+        paymentId: { valid: payments.paid.id },
       },
       webhooks: {
         provider: { valid: 'simulator', unknown: 'aggregator' },
@@ -315,7 +316,8 @@ async function buildWorld(): Promise<World> {
 
 /**
  * Payments of the buyer, as checkout creates them: one waiting for its 3-D Secure challenge (so it
- * may be confirmed again, or its challenge answered), and another buyer's.
+ * may be confirmed again, or its challenge answered), one paid (so it may be refunded), and another
+ * buyer's.
  */
 async function buildPayments(buyerAccountId: string) {
   const db = app().platform.db;
@@ -333,13 +335,18 @@ async function buildPayments(buyerAccountId: string) {
   const confirmed = await api.post(`/v1/store/payments/${challenged.id}/confirm`, { payment_method: { type: 'card', token: threeDs.body.token }, amount: 2599, currency: 'EUR' }, { token });
   if (confirmed.body.status !== 'requires_action') throw new Error(`expected a 3-D Secure challenge: ${JSON.stringify(confirmed.body)}`);
   const visa = await api.post('/v1/store/payments/sandbox/card-tokens', card, { token });
+  const paid = await intent(buyerAccountId, 'BAD-INPUT-PAID-PAYMENT');
+  const paying = await api.post(`/v1/store/payments/${paid.id}/confirm`, { payment_method: { type: 'card', token: visa.body.token }, amount: 2599, currency: 'EUR' }, { token });
+  if (paying.body.status !== 'succeeded') throw new Error(`expected a paid payment: ${JSON.stringify(paying.body)}`);
   return {
     challenged,
+    paid,
     rivalPayment,
     bodies: {
       'POST /v1/store/payments/sandbox/card-tokens': card,
       'POST /v1/store/payments/{paymentId}/confirm': { payment_method: { type: 'card', token: visa.body.token }, amount: 2599, currency: 'EUR' },
       'POST /v1/store/payments/{paymentId}/three-ds': { result: 'pass' },
+      'POST /v1/ops/payments/{paymentId}/refunds': { amount: 1000, currency: 'EUR', reason: 'Goodwill: the parcel arrived late' },
     },
   };
 }

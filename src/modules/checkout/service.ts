@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, asc, desc, eq, inArray, isNull, lt } from 'drizzle-orm';
 import type { Platform } from '../../platform/index.ts';
+import { systemActor } from '../../platform/audit/index.ts';
 import { inTransaction, type Db } from '../../platform/db/index.ts';
 import { AppError, conflict, notFound, unprocessable, validationFailed, type FieldError } from '../../platform/errors/index.ts';
 import { registerIdPrefix } from '../../platform/ids/index.ts';
@@ -11,7 +12,7 @@ import type { Caller } from '../identity/index.ts';
 import type { InventoryService } from '../inventory/index.ts';
 import { SELLERS_SHIP_FROM, type LogisticsService, type ServiceQuote } from '../logistics/index.ts';
 import { checkBuyerIdentifier, landedCost, type FxLookup, type MarketDirectory } from '../markets/index.ts';
-import type { NewOrder, Order, OrdersService, OrderTaxLine, ShippingAddress } from '../orders/index.ts';
+import type { EndReason, NewOrder, Order, OrdersService, OrderTaxLine, ShippingAddress } from '../orders/index.ts';
 import type { PaymentsService } from '../payments/index.ts';
 import { bySeller, CART_LIMITS, defaultOffer } from './rules.ts';
 import { cartItems, carts, checkouts } from './schema.ts';
@@ -25,7 +26,7 @@ export interface CheckoutDependencies {
   logistics: Pick<LogisticsService, 'shippingOffers'>;
   markets: { directory: MarketDirectory; fxRates: (tx: Db) => Promise<FxLookup> };
   orders: Pick<OrdersService, 'place' | 'paid' | 'closeUnpaid' | 'paymentFailed'>;
-  payments: Pick<PaymentsService, 'createIntent'>;
+  payments: Pick<PaymentsService, 'createIntent' | 'find' | 'requestRefund'>;
 }
 
 /** A cart line as the buyer sees it now: today's price in their currency, and whether it can still be bought. */
@@ -108,6 +109,17 @@ export interface Checkout {
   paymentId: string;
   orderIds: string[];
   createdAt: Date;
+}
+
+/** Ends of a paid order that give the buyer's money back: the order was cancelled before it shipped. */
+export const REFUNDED_END_REASONS: readonly EndReason[] = ['buyer_cancelled', 'cancelled_late_shipment', 'cancelled_by_operator'];
+
+/** A paid order that ended cancelled, as its status change announces it. */
+export interface CancelledOrder {
+  orderId: string;
+  checkoutId: string;
+  endReason: EndReason;
+  grandTotal: Money;
 }
 
 /** Whose cart: a signed-in buyer's, or a guest's opened by its secret. */
@@ -551,6 +563,31 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
       if (outcome === 'succeeded') await deps.orders.paid(tx, checkoutId);
       else if (outcome === 'failed') await deps.orders.paymentFailed(tx, checkoutId, 'Every payment attempt was declined');
       else await deps.orders.closeUnpaid(tx, checkoutId, outcome === 'expired' ? 'The payment window passed' : 'The payment was cancelled');
+    },
+
+    /**
+     * An order of a paid checkout was cancelled: what the buyer paid for it (its grand total) goes
+     * back from the checkout's payment, which the other orders keep. The order is the refund's
+     * reference, so it is refunded once however often this is told. Should an operator already
+     * have given back so much of the payment that the order's total no longer fits, what is left
+     * of it goes back: the buyer never gets more than they paid, and the cancellation is never stuck.
+     */
+    async orderCancelled(tx: Db, order: CancelledOrder): Promise<void> {
+      const [checkout] = await tx.select({ paymentId: checkouts.paymentId }).from(checkouts).where(eq(checkouts.id, order.checkoutId));
+      if (!checkout) throw notFound('checkout', order.checkoutId);
+      const payment = await deps.payments.find(tx, checkout.paymentId);
+      if (payment?.status !== 'succeeded') return;
+      const reference = { type: 'order', id: order.orderId };
+      if (payment.refunds.some((refund) => refund.reference.type === reference.type && refund.reference.id === reference.id)) return;
+      const left = payment.amount - payment.refunds.filter((refund) => refund.status !== 'failed').reduce((sum, refund) => sum + refund.amount, 0);
+      const amount = Math.min(order.grandTotal.amount, left);
+      if (amount <= 0) return;
+      const reason = `Order ${order.orderId} ended ${order.endReason.replaceAll('_', ' ')}`;
+      await deps.payments.requestRefund(
+        tx,
+        { paymentId: payment.id, amount, currency: order.grandTotal.currency, reason: amount < order.grandTotal.amount ? `${reason}; the rest of the payment had already been refunded` : reason, reference },
+        systemActor('checkout.refunds'),
+      );
     },
   };
 }

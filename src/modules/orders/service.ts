@@ -314,7 +314,7 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
       type: ORDER_EVENTS.statusChanged,
       subject: { type: 'order', id: row.id },
       sellerId: row.sellerId,
-      payload: { orderId: row.id, checkoutId: row.checkoutId, buyerAccountId: row.buyerAccountId, action, from: row.status, to: outcome.to, endReason: outcome.endReason },
+      payload: { orderId: row.id, checkoutId: row.checkoutId, buyerAccountId: row.buyerAccountId, action, from: row.status, to: outcome.to, endReason: outcome.endReason, grandTotal: { amount: row.grandTotal, currency: row.currency } },
     });
     if (outcome.to === 'FUND_PROCESSING') await jobs.enqueue(tx, SETTLE_ORDER_JOB, { orderId: row.id });
     return updated!;
