@@ -16,7 +16,7 @@ import { JobQueue } from './platform/jobs/index.ts';
 import { Worker } from './platform/jobs/worker.ts';
 import { MIGRATIONS_DIR, PACKAGE_ROOT } from './platform/paths.ts';
 import { LocalDiskStorage, type ObjectStorage } from './platform/storage/index.ts';
-import { createCatalogModule } from './modules/catalog/index.ts';
+import { CATALOG_LANGUAGES, createCatalogModule } from './modules/catalog/index.ts';
 import { createComplianceModule, type SanctionsScreener } from './modules/compliance/index.ts';
 import { createIdentityModule } from './modules/identity/index.ts';
 import { createInventoryModule } from './modules/inventory/index.ts';
@@ -27,6 +27,7 @@ import { createNotificationsModule, type Mailer } from './modules/notifications/
 import { createPaymentsModule, type PaymentProvider } from './modules/payments/index.ts';
 import { createOrdersModule } from './modules/orders/index.ts';
 import { createCheckoutModule } from './modules/checkout/index.ts';
+import { createSearchModule } from './modules/search/index.ts';
 import { createSellersModule } from './modules/sellers/index.ts';
 
 export interface AppOverrides {
@@ -118,11 +119,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     orders: orders.service,
     payments: payments.service,
   });
-  const modules = { identity, markets, compliance, notifications, sellers, inventory, catalog, tracking, logistics, payments, orders, checkout };
+  const search = createSearchModule(platform, {
+    feed: catalog.feed,
+    categories: async (tx) => (await catalog.categories.list(tx)).map((category) => ({ code: category.code, names: category.names })),
+    catalogLanguages: CATALOG_LANGUAGES,
+    markets: directory,
+    sellers: sellers.service,
+    logistics: logistics.service,
+    warehouses: async (tx) => (await logistics.reference.current(tx)).services.flatMap((service) => (service.warehouse ? [{ code: service.warehouse.code, country: service.warehouse.country, serviceCode: service.code }] : [])),
+    fxRates,
+  });
+  const modules = { identity, markets, compliance, notifications, sellers, inventory, catalog, tracking, logistics, payments, orders, checkout, search };
   await sellers.installReferenceData();
   await compliance.installReferenceData();
   await catalog.installReferenceData();
   await logistics.installReferenceData();
+  await search.installReferenceData();
 
   const http: HttpApp = await createHttpServer({
     logger,

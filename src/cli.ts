@@ -174,6 +174,22 @@ exportCommand
     }
   });
 
+const searchCommand = program.command('search').description('The search index');
+searchCommand
+  .command('rebuild')
+  .description('Rebuild the search index from the catalogue, in one transaction (searches see the old index until it is done)')
+  .action(async () => {
+    const cfg = config();
+    const app = await createApp(cfg, { logger: createLogger({ ...cfg, logLevel: 'warn' }) });
+    try {
+      const started = Date.now();
+      const { products, documents } = await app.modules.search.index.rebuild();
+      console.log(`Search index rebuilt: ${documents} listings of ${products} products in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    } finally {
+      await app.close();
+    }
+  });
+
 /** Rows in a CSV file, for the progress bar's total; spreadsheets grow it as they are read. */
 function countRows(content: Buffer): number {
   if (content.readUInt32LE(0) === 0x04034b50) return 0;

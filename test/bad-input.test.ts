@@ -293,7 +293,8 @@ async function buildWorld(): Promise<World> {
         file: { valid: 'surcharges' },
         sellerId: { valid: approved.body.store.seller_id },
         orderId: { valid: catalogue.order.orders[0]!.id },
-        paymentId: { valid: payments.challenged.id },
+        // Paid, so a refund the schema wrongly let through would show as a change.
+        paymentId: { valid: payments.paid.id },
       },
       webhooks: {
         provider: { valid: 'simulator', unknown: 'aggregator' },
@@ -307,6 +308,7 @@ async function buildWorld(): Promise<World> {
         skuId: { valid: catalogue.live.skus[1]!.id, foreign: catalogue.rivalProduct.skus[0]!.id },
         cartId: { valid: catalogue.guestCart.cart_id, foreign: catalogue.otherGuestCart.cart_id },
         paymentId: { valid: payments.challenged.id, foreign: payments.rivalPayment.id },
+        searchId: { valid: catalogue.searchId },
       },
     },
   };
@@ -314,7 +316,8 @@ async function buildWorld(): Promise<World> {
 
 /**
  * Payments of the buyer, as checkout creates them: one waiting for its 3-D Secure challenge (so it
- * may be confirmed again, or its challenge answered), and another buyer's.
+ * may be confirmed again, or its challenge answered), one paid (so it may be refunded), and another
+ * buyer's.
  */
 async function buildPayments(buyerAccountId: string) {
   const db = app().platform.db;
@@ -332,13 +335,18 @@ async function buildPayments(buyerAccountId: string) {
   const confirmed = await api.post(`/v1/store/payments/${challenged.id}/confirm`, { payment_method: { type: 'card', token: threeDs.body.token }, amount: 2599, currency: 'EUR' }, { token });
   if (confirmed.body.status !== 'requires_action') throw new Error(`expected a 3-D Secure challenge: ${JSON.stringify(confirmed.body)}`);
   const visa = await api.post('/v1/store/payments/sandbox/card-tokens', card, { token });
+  const paid = await intent(buyerAccountId, 'BAD-INPUT-PAID-PAYMENT');
+  const paying = await api.post(`/v1/store/payments/${paid.id}/confirm`, { payment_method: { type: 'card', token: visa.body.token }, amount: 2599, currency: 'EUR' }, { token });
+  if (paying.body.status !== 'succeeded') throw new Error(`expected a paid payment: ${JSON.stringify(paying.body)}`);
   return {
     challenged,
+    paid,
     rivalPayment,
     bodies: {
       'POST /v1/store/payments/sandbox/card-tokens': card,
       'POST /v1/store/payments/{paymentId}/confirm': { payment_method: { type: 'card', token: visa.body.token }, amount: 2599, currency: 'EUR' },
       'POST /v1/store/payments/{paymentId}/three-ds': { result: 'pass' },
+      'POST /v1/ops/payments/{paymentId}/refunds': { amount: 1000, currency: 'EUR', reason: 'Goodwill: the parcel arrived late' },
     },
   };
 }
@@ -425,6 +433,9 @@ async function buildCatalogue(opsToken: string, buyerAccountId: string) {
   await app().settle();
   const current = await created<ProductView>('reading a product', api.get(`/v1/seller/products/${live.id}`, { token: merchant.token }), 200);
   const sku = current.skus[0]!;
+  // A buyer's search that found the live bulb, for clicks on its results.
+  const found = await created<{ search_id: string; data: { product_id: string }[] }>('searching', api.get('/v1/store/search?market=US&q=bulb'), 200);
+  if (!found.data.some((hit) => hit.product_id === live.id)) throw new Error(`the live bulb is not found: ${JSON.stringify(found)}`);
 
   const bodies: Record<string, unknown> = {
     'POST /v1/store/cart/items': { sku_id: current.skus[1]!.id, quantity: 1, market: 'US' },
@@ -455,8 +466,9 @@ async function buildCatalogue(opsToken: string, buyerAccountId: string) {
     'PUT /v1/seller/freight-templates/{templateId}': { ...freight, handling_days: 2 },
     'POST /v1/store/shipping-quotes': quote,
     'PUT /v1/ops/fx/snapshots/{date}': { base: 'USD', rates: { ...FX_RATES, BRL: '5.5000' }, source: 'Bad-input test desk', reason: 'Rates checked by the bad-input test.' },
+    'POST /v1/store/search/{searchId}/clicks': { product_id: live.id, position: 1 },
   };
-  return { guestCart, otherGuestCart, order, rivalOrder, merchant, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, shipment, shipmentTrackingNumber: shipment.tracking_number, rivalShipment, template, rivalTemplate, bodies };
+  return { guestCart, otherGuestCart, order, rivalOrder, merchant, searchId: found.search_id, live: current, held, rivalProduct, certificate, rivalCertificate, productImport, rivalImport, hold, restrictedItem, shipment, shipmentTrackingNumber: shipment.tracking_number, rivalShipment, template, rivalTemplate, bodies };
 }
 
 beforeAll(async () => {
@@ -582,6 +594,9 @@ const PATTERN_EXAMPLES: Record<string, string> = {
   '^[A-Za-z0-9 -]+$': '1Z999AA10123456784',
   '^([A-Z]{2}|\\*)$': 'ES',
   '^\\+?[0-9 ()-]{6,24}$': '+34 600 123 456',
+  '^(standard|dedicated_line|overseas_warehouse|express)(,(standard|dedicated_line|overseas_warehouse|express)){0,3}$': 'standard,express',
+  '^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$': '10001',
+  '^[A-Za-z0-9_-]{8,128}$': 'anon-session-0001',
   '^\\d{1,12}(\\.\\d{1,12})?$': '5.4500',
   '^[0-9 ]{12,23}$': '4242 4242 4242 4242',
   '^[0-9]{3,4}$': '123',

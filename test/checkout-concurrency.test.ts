@@ -45,6 +45,18 @@ describe('buyers racing for the last units', () => {
     expect(orders).toEqual({ orders: UNITS, units: UNITS });
     const [payments] = await queryRows<{ count: number }>(db, sql`SELECT count(*)::int AS count FROM payment_intents WHERE buyer_account_id IN ${buyers.map((b) => b.accountId)}`);
     expect(payments!.count).toBe(UNITS);
+
+    // Search shows it sold out; when the unpaid orders close, the units are back on sale.
+    const inStock = async () => {
+      await app().settle();
+      const hits = (await api.get('/v1/store/search?market=BR&q=LED%20bulb&lang=en&limit=50')).body.data as { product_id: string; in_stock: boolean }[];
+      return hits.find((hit) => hit.product_id === product.id)?.in_stock;
+    };
+    expect(await inStock()).toBe(false);
+    app().clock.advance({ minutes: 61 });
+    expect(await inStock()).toBe(true);
+    const [released] = await queryRows<{ reserved: number }>(db, sql`SELECT reserved FROM stock_levels WHERE sku_id = ${sku}`);
+    expect(released!.reserved).toBe(0);
   });
 
   it('one Idempotency-Key sent twenty times at once makes one checkout', async () => {

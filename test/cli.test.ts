@@ -80,4 +80,13 @@ describe('caravan command line', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toContain('No active seller member nobody@sellers.caravan.demo');
   });
+
+  it('rebuilds the search index from the catalogue', { timeout: 300_000 }, async () => {
+    expect((await caravan('seed')).code).toBe(0);
+    const rebuilt = await caravan('search', 'rebuild');
+    expect(rebuilt.code, rebuilt.stdout).toBe(0);
+    const [, listings, products] = /Search index rebuilt: (\d+) listings of (\d+) products/.exec(rebuilt.stdout) ?? [];
+    expect(Number(products)).toBeGreaterThanOrEqual(2);
+    expect(Number(listings)).toBeGreaterThanOrEqual(1);
+  });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { sellerWithOpenStore, signInAgain, type SellerActor } from './support/actors.ts';
 import { useTestApp } from './support/app.ts';
+import { buyerAccount, FOSHAN, listedInBrazil, payWithCard, SAO_PAULO, signInBuyerAgain, VALID_CPF } from './support/commerce.ts';
 import { expectProblem } from './support/expect.ts';
-import { apiClient, type ApiClient } from './support/http.ts';
-import { buyerAccount, listedInBrazil } from './support/commerce.ts';
+import { apiClient } from './support/http.ts';
 
 /**
  * The loop a marketplace exists for, through HTTP: a buyer in Brazil buys from two sellers in one
@@ -11,16 +11,7 @@ import { buyerAccount, listedInBrazil } from './support/commerce.ts';
  * deliver, the orders are confirmed automatically and finish.
  */
 
-const SAO_PAULO = { name: 'Ana Souza', lines: ['Avenida Paulista 1000', 'Apto 52'], city: 'São Paulo', region: 'SP', postal_code: '01310-100', country: 'BR', phone: '+55 11 91234 5678', state: 'SP' };
-const VALID_CPF = '529.982.247-25';
-const FOSHAN = { name: 'Foshan Lumen Lighting', lines: ['8 Lighting Road'], city: 'Foshan', region: 'Guangdong', postal_code: '528000', country: 'CN', phone: '+86 757 8000 0000' };
 const HOUR = 3_600_000;
-
-async function pay(api: ApiClient, token: string, payment: { id: string; amount: number; currency: string }, card = '4242 4242 4242 4242') {
-  const tokenised = await api.post('/v1/store/payments/sandbox/card-tokens', { number: card, exp_month: 12, exp_year: 2030, cvc: '123' }, { token });
-  expect(tokenised.status).toBe(201);
-  return api.post(`/v1/store/payments/${payment.id}/confirm`, { payment_method: { type: 'card', token: tokenised.body.token }, amount: payment.amount, currency: payment.currency }, { token });
-}
 
 describe('a buyer in Brazil buys from two sellers in one checkout', () => {
   const app = useTestApp({ now: '2026-11-25T10:00:00Z' });
@@ -80,7 +71,7 @@ describe('a buyer in Brazil buys from two sellers in one checkout', () => {
     const held = await api.get(`/v1/seller/products/${bulb.id}`, { token: lumen.token });
     expect(held.body.skus[0].available).toBe(497);
 
-    const payment = await pay(api, buyer.token, { id: placed.body.checkout.payment_id, ...grand });
+    const payment = await payWithCard(api, buyer.token, { id: placed.body.checkout.payment_id, ...grand });
     expect(payment.status).toBe(200);
     expect(payment.body.status).toBe('succeeded');
     await app().settle();
@@ -122,8 +113,7 @@ describe('a buyer in Brazil buys from two sellers in one checkout', () => {
     }
     lumen = await signInAgain(api, lumen);
     brightway = await signInAgain(api, brightway);
-    const buyerAgain = await api.post('/v1/auth/sign-in', { email: (await app().modules.identity.service.getAccount(buyer.accountId)).email, password: 'buyer password 123' });
-    const buyerToken = buyerAgain.body.token as string;
+    const buyerToken = (await signInBuyerAgain(api, buyer)).token;
     for (const id of orderIds) {
       const order = await api.get(`/v1/store/orders/${id}`, { token: buyerToken });
       expect(order.body.tracking.length).toBe(order.body.parcels.length);

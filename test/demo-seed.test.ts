@@ -12,7 +12,7 @@ describe('demo data', () => {
 
   it('creates operators and sellers at every onboarding stage, each password handed over as it is made', async () => {
     const created = await seedDemoData(app(), (c) => remembered.push(c));
-    expect(created).toHaveLength(12);
+    expect(created).toHaveLength(13);
     expect(remembered).toEqual(created);
 
     const statuses = await queryRows<{ status: string; n: number }>(app().platform.db, sql`SELECT status, count(*)::int AS n FROM seller_applications GROUP BY status ORDER BY status`);
@@ -56,6 +56,19 @@ describe('demo data', () => {
       ['DEMO-ORDER-1001', 'label_created'],
     ]);
     expect((await api.get(`/v1/store/tracking?number=${parcels[0]!.tracking_number}`)).status).toBe(200);
+
+    // The demo buyer paid for orders from Lumen and Xinghe in one checkout; each seller has one to ship.
+    const buyer = created.find((c) => c.email === 'buyer@caravan.demo')!;
+    const buyerToken = (await api.post('/v1/auth/sign-in', { email: buyer.email, password: buyer.password })).body.token;
+    const orders = (await api.get('/v1/store/orders', { token: buyerToken })).body.data as { seller_id: string; status: string; currency: string; checkout_id: string }[];
+    expect(orders).toHaveLength(2);
+    expect(new Set(orders.map((o) => o.checkout_id)).size).toBe(1);
+    for (const order of orders) {
+      expect(order.currency).toBe('EUR');
+      expect(order.status).toBe('RISK_CONTROL');
+    }
+    const toShip = (await api.get('/v1/seller/orders', { token: lumenToken })).body.data as { status: string }[];
+    expect(toShip).toHaveLength(1);
     const xinghe = await listingsOf('xinghe@sellers.caravan.demo');
     expect(xinghe['XH-CASE-S24']).toEqual({ ES: 'throttled content.off_platform_diversion', FR: 'throttled content.off_platform_diversion' });
     expect(Object.values(xinghe['XH-CASE-IP15']!)).toEqual(['active', 'active', 'active', 'active', 'active']);

@@ -171,6 +171,7 @@ export async function seedDemoData(app: App, remember: (credential: DemoCredenti
     await sellers.service.createFeePolicy(admin, { effectiveFrom: '2026-01-01', effectiveTo: null, entryFee: { amount: 0, currency: 'CNY' }, note: 'Demo marketplace: entry fee waived' });
   }
 
+  const owners = new Map<string, Caller>();
   for (const demo of DEMO_SELLERS) {
     const email = `${demo.slug}@sellers.caravan.demo`;
     if (await identity.service.findAccountByEmail(email)) continue;
@@ -181,10 +182,40 @@ export async function seedDemoData(app: App, remember: (credential: DemoCredenti
       principal: { kind: 'seller', accountId: signUp.account.id, sessionId: 'demo-seed', sellerId: signUp.seller.id, role: 'owner', permissions: [] },
       requestId: 'demo-seed',
     };
+    owners.set(demo.slug, owner);
     await walkOnboarding(app, demo, owner, reviewer);
   }
   await app.settle();
+  await seedDemoBuyer(app, owners, keep);
+  await app.settle();
   return created;
+}
+
+const DEMO_BUYER_EMAIL = 'buyer@caravan.demo';
+
+/**
+ * A buyer in Madrid who has bought from two sellers in one checkout and paid with the sandbox's
+ * test card: Lumen and Xinghe each have an order to ship. Made with the stores it buys from.
+ */
+async function seedDemoBuyer(app: App, owners: ReadonlyMap<string, Caller>, keep: (credential: DemoCredential) => void): Promise<void> {
+  const { identity, catalog, checkout, payments } = app.modules;
+  const lumen = owners.get('lumen');
+  const xinghe = owners.get('xinghe');
+  if (!lumen || !xinghe || (await identity.service.findAccountByEmail(DEMO_BUYER_EMAIL))) return;
+  const secret = password();
+  const grant = await identity.service.signUpBuyer({ email: DEMO_BUYER_EMAIL, password: secret, displayName: 'Lucía García', locale: 'es' }, { ip: '127.0.0.1' });
+  keep({ role: 'buyer', email: DEMO_BUYER_EMAIL, password: secret, note: 'Madrid; two orders paid with the sandbox card' });
+  const buyer: Caller = { principal: { kind: 'buyer', accountId: grant.account.id, sessionId: 'demo-seed' }, requestId: 'demo-seed' };
+  const skuOf = async (owner: Caller, sellerSku: string) => (await catalog.service.list(owner, { sellerSku, limit: 1 })).data[0]!.skus.find((sku) => sku.sellerSku === sellerSku)!.id;
+  const cart = checkout.service.buyerCart(buyer);
+  await checkout.service.addItem(cart, { skuId: await skuOf(lumen, 'LH-A60-9W-E27-WW'), quantity: 4, market: 'ES' });
+  await checkout.service.addItem(cart, { skuId: await skuOf(xinghe, 'XH-C15-CLR'), quantity: 2, market: 'ES' });
+  const placed = await checkout.service.place(buyer, {
+    market: 'ES',
+    address: { name: 'Lucía García', lines: ['Calle de Alcalá 42', '3º B'], city: 'Madrid', postalCode: '28014', country: 'ES', phone: '+34 612 345 678' },
+  });
+  const card = await payments.service.tokenizeSandboxCard(buyer, { number: '4242 4242 4242 4242', expMonth: 12, expYear: 2030, cvc: '123' });
+  await payments.service.confirm(buyer, placed.checkout.paymentId, { method: { type: 'card', token: card.token }, amount: placed.checkout.grandTotal.amount, currency: placed.checkout.grandTotal.currency });
 }
 
 /** Takes a demo seller's application as far as its stage. */

@@ -9,13 +9,16 @@ import { registerCatalogRoutes } from './routes.ts';
 import { createImportsService, IMPORT_JOB } from './imports.ts';
 import { createCatalogService } from './service.ts';
 import { createPurchaseView } from './purchase.ts';
+import { createSearchFeed } from './search-feed.ts';
 import type { SellerPrincipal } from '../identity/index.ts';
 
 export { CATALOG_EVENTS, type CatalogService, type Product } from './service.ts';
 export { IMPORT_JOB, type ImportCounts, type ImportsService, type ProductImport } from './imports.ts';
-export { LISTING_STATUSES, PRODUCT_STATUSES, type ListingStatus, type ProductInput, type ProductStatus } from './rules.ts';
-export type { ResolvedCategory, CatalogLanguage } from './taxonomy.ts';
+export { LISTING_STATUSES, PRODUCT_STATUSES, titleFor, type ListingStatus, type ProductInput, type ProductStatus } from './rules.ts';
+export { CATALOG_LANGUAGES, type CatalogLanguage, type ResolvedCategory } from './taxonomy.ts';
+export { CATEGORY_EVENTS } from './categories.ts';
 export type { PurchasableSku } from './purchase.ts';
+export type { FeedProduct, FeedSelection, FeedSku, SearchFeed } from './search-feed.ts';
 
 /** Re-judges a seller's products in batches, after a change that may affect many of them. */
 export const REJUDGE_JOB = 'catalog.rejudge';
@@ -77,6 +80,8 @@ export function createCatalogModule(platform: Platform, deps: { compliance: Comp
     purchasable: createPurchaseView(categories),
     categories,
     imports,
+    /** Products as read models (search, product pages) need them. */
+    feed: createSearchFeed({ categories, inventory: deps.inventory, certificates: deps.compliance.certificates }),
     installReferenceData: () => categories.installReferenceData(),
     registerRoutes: (app: HttpApp) =>
       registerCatalogRoutes(app, { catalog: service, categories, imports, certificates: deps.compliance.certificates, reviews: deps.compliance.reviews, today: () => platform.clock.now().toISOString().slice(0, 10) }),

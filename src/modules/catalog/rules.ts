@@ -269,3 +269,13 @@ export function contentHash(input: ProductInput): string {
   };
   return createHash('sha256').update(canonicalJson(stored)).digest('hex');
 }
+
+/** The title a buyer reads: in their language, else the market's, else English, else the seller's main language. */
+export function titleFor(titles: Readonly<Record<string, string | undefined>>, languages: readonly string[], mainLanguage: string): { language: string; text: string } {
+  for (const language of [...languages, 'en', mainLanguage]) {
+    const text = titles[language];
+    if (text) return { language, text };
+  }
+  const [language, text] = Object.entries(titles).find(([, t]) => !!t) ?? [mainLanguage, ''];
+  return { language, text: text ?? '' };
+}

@@ -34,6 +34,12 @@ const SKU_PREFIX = registerIdPrefix('sku', 'SKU');
 
 export const CATALOG_EVENTS = {
   listingChanged: 'catalog.listing.changed',
+  /** A product was saved, judged, taken offline or deleted: { productId }. */
+  productChanged: 'catalog.product.changed',
+  /** A product's SKU prices changed: { productId }. */
+  pricesChanged: 'catalog.prices.changed',
+  /** Stock of a product's SKUs was set or moved: { productId }. */
+  stockChanged: 'catalog.stock.changed',
 } as const;
 
 type ProductRow = typeof products.$inferSelect;
@@ -265,15 +271,15 @@ export function createCatalogService(platform: Platform, deps: CatalogDependenci
         metadata: { productId: move.row.id, market: move.market, rules: move.findings.map((f) => `${f.rule}@${f.ruleVersion}`) },
       })),
     );
-    await events.publishMany(
-      tx,
-      moves.map((move) => ({
+    await events.publishMany(tx, [
+      ...moves.map((move) => ({
         type: CATALOG_EVENTS.listingChanged,
         subject: { type: 'product', id: move.row.id },
         sellerId: move.row.sellerId,
         payload: { productId: move.row.id, market: move.market, from: move.from, to: move.to, action: move.action },
       })),
-    );
+      ...rows.map((row) => productEvent(CATALOG_EVENTS.productChanged, row)),
+    ]);
   }
 
   /** Where one listing goes now, and the moves of the lifecycle that take it there. */
@@ -386,6 +392,7 @@ export function createCatalogService(platform: Platform, deps: CatalogDependenci
     const inserts: (typeof skus.$inferInsert)[] = [];
     const retired: string[] = [];
     const stock: Parameters<InventoryService['apply']>[1][number][] = [];
+    const stocked = new Set<string>();
     for (const { productId, input } of entries) {
       const byCode = new Map((current.get(productId) ?? []).map((row) => [row.sellerSku, row]));
       const kept = new Set<string>();
@@ -413,13 +420,17 @@ export function createCatalogService(platform: Platform, deps: CatalogDependenci
           skuId = ids(SKU_PREFIX);
           inserts.push({ sellerId, id: skuId, productId, sellerSku: sku.seller_sku, ...values });
         }
-        if (sku.stock !== undefined) stock.push({ sellerId, skuId, quantity: sku.stock, reason: reference.startsWith('import') ? 'import' : 'set', reference, actorId });
+        if (sku.stock !== undefined) {
+          stock.push({ sellerId, skuId, quantity: sku.stock, reason: reference.startsWith('import') ? 'import' : 'set', reference, actorId });
+          stocked.add(productId);
+        }
       }
       retired.push(...(current.get(productId) ?? []).filter((row) => !kept.has(row.id)).map((row) => row.id));
     }
     if (retired.length > 0) await tx.update(skus).set({ deletedAt: clock.now() }).where(and(eq(skus.sellerId, sellerId), inArray(skus.id, retired)));
     for (let i = 0; i < inserts.length; i += 500) await tx.insert(skus).values(inserts.slice(i, i + 500));
     await deps.inventory.apply(tx, stock);
+    await events.publishMany(tx, [...stocked].map((productId) => productEvent(CATALOG_EVENTS.stockChanged, { id: productId, sellerId })));
   }
 
   /** What bulk imports use to write products the way single saves do. */
@@ -661,6 +672,7 @@ export function createCatalogService(platform: Platform, deps: CatalogDependenci
               if (hash !== row.contentHash) {
                 await writeSkus(tx, row.sellerId, [{ productId: row.id, input }], caller.principal.accountId, `prices:${row.id}`);
                 await tx.update(products).set({ contentHash: hash, version: row.version + 1, updatedAt: clock.now() }).where(and(eq(products.sellerId, row.sellerId), eq(products.id, row.id)));
+                await events.publish(tx, productEvent(CATALOG_EVENTS.pricesChanged, row));
                 await audit.record(tx, { actor: actorOf(caller), action: 'product.prices', subject: { type: 'product', id: row.id }, sellerId: row.sellerId, from: { version: row.version }, to: { version: row.version + 1, skus: item.skus.length } });
               }
             }),
@@ -695,6 +707,7 @@ export function createCatalogService(platform: Platform, deps: CatalogDependenci
                   actorId: caller.principal.accountId,
                 })),
               );
+              await events.publish(tx, productEvent(CATALOG_EVENTS.stockChanged, row));
             }),
           ),
         );
@@ -792,6 +805,10 @@ async function perItem(index: number, id: string, work: () => Promise<void>): Pr
     if (!(error instanceof AppError)) throw error;
     return { index, ok: false, id, error: { status: error.status, code: error.code, message: error.message, errors: error.errors } };
   }
+}
+
+function productEvent(type: string, product: { id: string; sellerId: string }) {
+  return { type, subject: { type: 'product', id: product.id }, sellerId: product.sellerId, payload: { productId: product.id } };
 }
 
 function summarise(findings: readonly Finding[]): string {

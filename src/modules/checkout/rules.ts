@@ -3,9 +3,6 @@ import type { Money } from '../../platform/money/index.ts';
 /** Limits of a cart: enough for any real basket, small enough to quote in one request. */
 export const CART_LIMITS = { lines: 100, quantityPerLine: 999 } as const;
 
-/** Goods ship from the seller's warehouse at origin unless stock sits elsewhere; most sellers ship from China. */
-export const DEFAULT_ORIGIN = 'CN';
-
 export interface OfferChoice {
   serviceCode: string;
   /** What the buyer pays, comparable across offers (the buyer's currency). */
@@ -34,9 +31,4 @@ export function bySeller<T extends { sellerId: string }>(lines: readonly T[]): M
     else groups.set(line.sellerId, [line]);
   }
   return groups;
-}
-
-/** The title a buyer reads: their language, else English, else the seller's main language. */
-export function titleFor(titles: Partial<Record<string, string>>, language: string, mainLanguage: string): string {
-  return titles[language] ?? titles.en ?? titles[mainLanguage] ?? Object.values(titles).find((t) => t) ?? '';
 }

@@ -1,19 +1,20 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, asc, desc, eq, inArray, isNull, lt } from 'drizzle-orm';
 import type { Platform } from '../../platform/index.ts';
+import { systemActor } from '../../platform/audit/index.ts';
 import { inTransaction, type Db } from '../../platform/db/index.ts';
 import { AppError, conflict, notFound, unprocessable, validationFailed, type FieldError } from '../../platform/errors/index.ts';
 import { registerIdPrefix } from '../../platform/ids/index.ts';
 import { add, convert, multiply, zero, type FxRate, type Money } from '../../platform/money/index.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
-import type { CatalogModule, PurchasableSku } from '../catalog/index.ts';
+import { titleFor, type CatalogModule, type PurchasableSku } from '../catalog/index.ts';
 import type { Caller } from '../identity/index.ts';
 import type { InventoryService } from '../inventory/index.ts';
-import type { LogisticsService, ServiceQuote } from '../logistics/index.ts';
+import { SELLERS_SHIP_FROM, type LogisticsService, type ServiceQuote } from '../logistics/index.ts';
 import { checkBuyerIdentifier, landedCost, type FxLookup, type MarketDirectory } from '../markets/index.ts';
-import type { NewOrder, Order, OrdersService, OrderTaxLine, ShippingAddress } from '../orders/index.ts';
+import type { EndReason, NewOrder, Order, OrdersService, OrderTaxLine, ShippingAddress } from '../orders/index.ts';
 import type { PaymentsService } from '../payments/index.ts';
-import { bySeller, CART_LIMITS, DEFAULT_ORIGIN, defaultOffer, titleFor } from './rules.ts';
+import { bySeller, CART_LIMITS, defaultOffer } from './rules.ts';
 import { cartItems, carts, checkouts } from './schema.ts';
 
 const CART_PREFIX = registerIdPrefix('crt', 'cart');
@@ -24,8 +25,8 @@ export interface CheckoutDependencies {
   inventory: Pick<InventoryService, 'reserve' | 'availableAcrossSellers'>;
   logistics: Pick<LogisticsService, 'shippingOffers'>;
   markets: { directory: MarketDirectory; fxRates: (tx: Db) => Promise<FxLookup> };
-  orders: Pick<OrdersService, 'place' | 'paid' | 'closeUnpaid'>;
-  payments: Pick<PaymentsService, 'createIntent'>;
+  orders: Pick<OrdersService, 'place' | 'paid' | 'closeUnpaid' | 'paymentFailed'>;
+  payments: Pick<PaymentsService, 'createIntent' | 'find' | 'requestRefund'>;
 }
 
 /** A cart line as the buyer sees it now: today's price in their currency, and whether it can still be bought. */
@@ -108,6 +109,17 @@ export interface Checkout {
   paymentId: string;
   orderIds: string[];
   createdAt: Date;
+}
+
+/** Ends of a paid order that give the buyer's money back: the order was cancelled before it shipped. */
+export const REFUNDED_END_REASONS: readonly EndReason[] = ['buyer_cancelled', 'cancelled_late_shipment', 'cancelled_by_operator'];
+
+/** A paid order that ended cancelled, as its status change announces it. */
+export interface CancelledOrder {
+  orderId: string;
+  checkoutId: string;
+  endReason: EndReason;
+  grandTotal: Money;
 }
 
 /** Whose cart: a signed-in buyer's, or a guest's opened by its secret. */
@@ -194,7 +206,7 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
         skuId: item.skuId,
         sellerId: item.sellerId,
         productId: sku.productId,
-        title: titleFor(sku.titles, language, sku.mainLanguage),
+        title: titleFor(sku.titles, [language], sku.mainLanguage).text,
         variant: sku.variant,
         image: sku.image,
         quantity: item.quantity,
@@ -231,12 +243,13 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
   async function quoteSeller(tx: Db, sellerId: string, lines: CartLine[], skus: Map<string, PurchasableSku>, input: QuoteInput, money: Converter, fx: FxLookup, date: string, index: number): Promise<{ quote: SellerQuote; problems: FieldError[] }> {
     const currency = money.currency;
     const problems: FieldError[] = [];
-    const goods = sum(lines.filter((l) => l.lineTotal).map((l) => l.lineTotal!), currency);
     lines.forEach((line) => {
       if (line.problem) problems.push({ in: 'body', path: `/cart/${line.skuId}`, code: line.problem, message: problemMessage(line) });
       else if (!skus.get(line.skuId)?.hsCode) problems.push({ in: 'body', path: `/cart/${line.skuId}`, code: 'hs_code_missing', message: 'the seller has not given this product an HS code, so it cannot clear customs' });
     });
     const orderable = lines.filter((line) => !line.problem && skus.get(line.skuId)?.hsCode);
+    // Only what can be ordered counts, as in the cart: shipping and taxes are quoted on that alone.
+    const goods = sum(orderable.map((l) => l.lineTotal!), currency);
     const empty = { lines: [], total: zero(currency) };
     const noTaxes = { collection: 'none', regime: null, collected: [], onDelivery: [], total: zero(currency) };
     const base = { sellerId, lines, offers: [] as BuyerOffer[], chosen: null, handlingDays: 0 };
@@ -256,8 +269,8 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
         quantity: line.quantity,
       };
     });
-    const { quote, offers, handlingDays } = await deps.logistics.shippingOffers(tx, sellerId, {
-      parcel: { originCountry: DEFAULT_ORIGIN, destination: { country: input.address.country, postalCode: input.address.postalCode ?? '' }, items },
+    const { offers, handlingDays } = await deps.logistics.shippingOffers(tx, sellerId, {
+      parcel: { originCountry: SELLERS_SHIP_FROM, destination: { country: input.address.country, postalCode: input.address.postalCode ?? '' }, items },
       date,
       currency,
       ...(input.address.state ? { destinationState: input.address.state } : {}),
@@ -286,7 +299,7 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
       destination: input.address.country,
       destinationState: input.address.state ?? null,
       orderDate: date,
-      origin: DEFAULT_ORIGIN,
+      origin: SELLERS_SHIP_FROM,
       lines: orderable.map((line) => {
         const sku = skus.get(line.skuId)!;
         return { hsCode: sku.hsCode!, quantity: line.quantity, unitValue: sku.price, unitWeightGrams: sku.weightGrams ?? 100, description: line.title };
@@ -521,7 +534,7 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
           .values({ id: checkoutId, buyerAccountId: buyer, market: quote.market, currency: quote.currency, grandTotal: quote.totals.grand.amount, paymentId: payment.id, orderIds: placed.map((o) => o.id), createdAt: clock.now() })
           .returning();
         if (cartId) await tx.delete(cartItems).where(and(eq(cartItems.cartId, cartId), inArray(cartItems.skuId, lines.map((l) => l.skuId))));
-        await events.publish(tx, { type: CHECKOUT_EVENTS.placed, subject: { type: 'checkout', id: checkoutId }, payload: { checkoutId, orderIds: placed.map((o) => o.id), paymentId: payment.id } });
+        await events.publish(tx, { type: CHECKOUT_EVENTS.placed, subject: { type: 'checkout', id: checkoutId }, payload: { checkoutId, orderIds: placed.map((o) => o.id), paymentId: payment.id, productIds: [...new Set(lines.map((l) => l.productId!))] } });
         return { checkout: toCheckout(row!), orders: placed, quote };
       });
     },
@@ -548,7 +561,33 @@ export function createCheckoutService(platform: Platform, deps: CheckoutDependen
     /** The payment of a checkout reached a final state: its orders move on, or close and give their stock back. */
     async paymentSettled(tx: Db, checkoutId: string, outcome: 'succeeded' | 'failed' | 'expired' | 'canceled'): Promise<void> {
       if (outcome === 'succeeded') await deps.orders.paid(tx, checkoutId);
-      else await deps.orders.closeUnpaid(tx, checkoutId, outcome === 'expired' ? 'The payment window passed' : `The payment ${outcome}`);
+      else if (outcome === 'failed') await deps.orders.paymentFailed(tx, checkoutId, 'Every payment attempt was declined');
+      else await deps.orders.closeUnpaid(tx, checkoutId, outcome === 'expired' ? 'The payment window passed' : 'The payment was cancelled');
+    },
+
+    /**
+     * An order of a paid checkout was cancelled: what the buyer paid for it (its grand total) goes
+     * back from the checkout's payment, which the other orders keep. The order is the refund's
+     * reference, so it is refunded once however often this is told. Should an operator already
+     * have given back so much of the payment that the order's total no longer fits, what is left
+     * of it goes back: the buyer never gets more than they paid, and the cancellation is never stuck.
+     */
+    async orderCancelled(tx: Db, order: CancelledOrder): Promise<void> {
+      const [checkout] = await tx.select({ paymentId: checkouts.paymentId }).from(checkouts).where(eq(checkouts.id, order.checkoutId));
+      if (!checkout) throw notFound('checkout', order.checkoutId);
+      const payment = await deps.payments.find(tx, checkout.paymentId);
+      if (payment?.status !== 'succeeded') return;
+      const reference = { type: 'order', id: order.orderId };
+      if (payment.refunds.some((refund) => refund.reference.type === reference.type && refund.reference.id === reference.id)) return;
+      const left = payment.amount - payment.refunds.filter((refund) => refund.status !== 'failed').reduce((sum, refund) => sum + refund.amount, 0);
+      const amount = Math.min(order.grandTotal.amount, left);
+      if (amount <= 0) return;
+      const reason = `Order ${order.orderId} ended ${order.endReason.replaceAll('_', ' ')}`;
+      await deps.payments.requestRefund(
+        tx,
+        { paymentId: payment.id, amount, currency: order.grandTotal.currency, reason: amount < order.grandTotal.amount ? `${reason}; the rest of the payment had already been refunded` : reason, reference },
+        systemActor('checkout.refunds'),
+      );
     },
   };
 }

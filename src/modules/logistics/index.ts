@@ -10,7 +10,7 @@ export type { LabelAddress } from './label.ts';
 export type { ShippingOffer, TemplateOffers } from './freight-templates.ts';
 export type { Parcel, QuoteResult, ServiceQuote } from './quote.ts';
 export { LOGISTICS_EVENTS, type LogisticsService, type NewShipment, type QuoteRequest, type Shipment } from './service.ts';
-export { DEFAULT_HANDLING_DAYS, OWN_CARRIER_SERVICE, PLATFORM_CARRIER, platformTrackingNumber, type ShipmentStatus } from './rules.ts';
+export { DEFAULT_HANDLING_DAYS, SELLERS_SHIP_FROM, OWN_CARRIER_SERVICE, PLATFORM_CARRIER, platformTrackingNumber, type ShipmentStatus } from './rules.ts';
 
 /** Logistics services and rate sheets, quotes, shipments and their labels. */
 export function createLogisticsModule(platform: Platform, deps: LogisticsDependencies) {

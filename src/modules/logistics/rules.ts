@@ -52,6 +52,9 @@ export interface FreightTemplateTerms {
   rules: FreightRule[];
 }
 
+/** Where sellers' goods leave from unless stock sits in a warehouse elsewhere: most sellers ship from China. */
+export const SELLERS_SHIP_FROM = 'CN';
+
 /** New sellers must hand a parcel to the carrier within 72 hours of the order. */
 export const DEFAULT_HANDLING_DAYS = 3;
 

@@ -24,6 +24,7 @@ export type OrderActor = 'buyer' | 'seller' | 'operator' | 'system';
 export type OrderAction =
   | 'pay'
   | 'close_unpaid'
+  | 'fail_payment'
   | 'clear_risk'
   | 'ship_part'
   | 'ship_all'
@@ -52,6 +53,7 @@ export interface OrderTransition {
 export const ORDER_TRANSITIONS: Record<OrderAction, OrderTransition> = {
   pay: { from: ['PLACE_ORDER_SUCCESS'], to: 'RISK_CONTROL', by: ['system'] },
   close_unpaid: { from: ['PLACE_ORDER_SUCCESS'], to: 'FINISH', by: ['system'], endReason: 'pay_timeout' },
+  fail_payment: { from: ['PLACE_ORDER_SUCCESS'], to: 'FINISH', by: ['system'], endReason: 'payment_failed' },
   clear_risk: { from: ['RISK_CONTROL'], to: 'WAIT_SELLER_SEND_GOODS', by: ['system', 'operator'] },
   ship_part: { from: ['WAIT_SELLER_SEND_GOODS', 'SELLER_PART_SEND_GOODS'], to: 'SELLER_PART_SEND_GOODS', by: ['seller'] },
   ship_all: { from: ['WAIT_SELLER_SEND_GOODS', 'SELLER_PART_SEND_GOODS'], to: 'WAIT_BUYER_ACCEPT_GOODS', by: ['seller'] },
@@ -71,23 +73,32 @@ export const ORDER_TRANSITIONS: Record<OrderAction, OrderTransition> = {
 /** Statuses an order leaves for a while and comes back from: the status before is kept. */
 const SUSPENDING: ReadonlySet<OrderStatus> = new Set(['IN_CANCEL', 'IN_ISSUE', 'IN_FROZEN']);
 
-export type TransitionOutcome = { ok: true; to: OrderStatus; endReason: EndReason | null; suspendedFrom: OrderStatus | null } | { ok: false; reason: string };
-
 /**
- * Where an action takes an order, or why it cannot. `suspendedFrom` is what the order remembers
- * when it is suspended (to come back to), null otherwise.
+ * Where an order stands: its status, and the statuses it returns to when its suspensions end,
+ * the next one last. An order frozen while the buyer's cancellation request waits returns to
+ * IN_CANCEL, and from there, if the seller refuses, to where it was before the request.
  */
-export function nextOrderStatus(current: { status: OrderStatus; suspendedFrom: OrderStatus | null }, action: OrderAction, by: OrderActor): TransitionOutcome {
+export interface OrderPosition {
+  status: OrderStatus;
+  suspendedFrom: readonly OrderStatus[];
+}
+
+export type TransitionOutcome = { ok: true; to: OrderStatus; endReason: EndReason | null; suspendedFrom: OrderStatus[] } | { ok: false; reason: string };
+
+/** The table stacks at most two suspensions (a freeze on a cancellation request or an issue); an order keeps that many. */
+export const MAX_SUSPENSION_DEPTH = 2;
+
+/** Where an action takes an order, or why it cannot. */
+export function nextOrderStatus(current: OrderPosition, action: OrderAction, by: OrderActor): TransitionOutcome {
   const rule = ORDER_TRANSITIONS[action];
-  if (!rule.by.includes(by)) return { ok: false, reason: `A ${by} cannot ${action.replaceAll('_', ' ')}.` };
+  if (!rule.by.includes(by)) return { ok: false, reason: `${by === 'operator' ? 'An' : 'A'} ${by} cannot ${action.replaceAll('_', ' ')}.` };
   if (!rule.from.includes(current.status)) return { ok: false, reason: `An order in ${current.status} cannot ${action.replaceAll('_', ' ')}.` };
   if (rule.to === 'resume') {
-    if (!current.suspendedFrom) return { ok: false, reason: 'The order has no earlier status to return to.' };
-    return { ok: true, to: current.suspendedFrom, endReason: null, suspendedFrom: null };
+    const back = current.suspendedFrom.at(-1);
+    if (!back) return { ok: false, reason: 'The order has no earlier status to return to.' };
+    return { ok: true, to: back, endReason: null, suspendedFrom: current.suspendedFrom.slice(0, -1) };
   }
-  const suspending = SUSPENDING.has(rule.to);
-  // Freezing a suspended order keeps the status it will eventually go back to.
-  const suspendedFrom = suspending ? (SUSPENDING.has(current.status) ? (current.suspendedFrom ?? current.status) : current.status) : null;
+  const suspendedFrom = SUSPENDING.has(rule.to) ? [...current.suspendedFrom, current.status] : [];
   return { ok: true, to: rule.to, endReason: rule.endReason ?? null, suspendedFrom };
 }
 
@@ -102,6 +113,20 @@ export const ORDER_TIMINGS = {
   /** If delivery is never scanned, receipt is confirmed this long after the last parcel left. */
   undeliveredConfirmDays: 60,
 } as const;
+
+export type OrderDeadline = 'riskRelease' | 'shipDue' | 'confirmDue';
+
+/**
+ * The deadlines that run while an order is in each status. A freeze stops them: lifting it moves
+ * them on by as long as it lasted, so neither the seller's handling time nor the buyer's
+ * confirmation window is spent on the platform's review.
+ */
+export const RUNNING_DEADLINES: Partial<Record<OrderStatus, readonly OrderDeadline[]>> = {
+  RISK_CONTROL: ['riskRelease', 'shipDue'],
+  WAIT_SELLER_SEND_GOODS: ['shipDue'],
+  SELLER_PART_SEND_GOODS: ['shipDue'],
+  WAIT_BUYER_ACCEPT_GOODS: ['confirmDue'],
+};
 
 /** Hours a seller has from payment to hand-over: the freight template's handling days, 72 hours for new sellers. */
 export function handlingHours(handlingDays: number): number {

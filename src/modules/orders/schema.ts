@@ -15,6 +15,8 @@ export const orders = pgTable(
     status: text('status').notNull(),
     /** The status to return to from IN_CANCEL, IN_ISSUE or IN_FROZEN. */
     suspendedFrom: text('suspended_from'),
+    /** When a suspension is stacked on another (frozen while a cancellation is asked): the status to return to after that one. */
+    suspendedFromEarlier: text('suspended_from_earlier'),
     endReason: text('end_reason'),
     market: text('market').notNull(),
     currency: text('currency').notNull(),
@@ -36,6 +38,8 @@ export const orders = pgTable(
     fxRateIds: text('fx_rate_ids').array().notNull(),
     handlingHours: integer('handling_hours').notNull(),
     cancelRequest: jsonb('cancel_request'),
+    /** While frozen: since when, so lifting the freeze can move the deadlines on by as long as it lasted. */
+    frozenAt: timestamp('frozen_at', { withTimezone: true }),
     placedAt: timestamp('placed_at', { withTimezone: true }).notNull(),
     payDueAt: timestamp('pay_due_at', { withTimezone: true }).notNull(),
     paidAt: timestamp('paid_at', { withTimezone: true }),
@@ -57,7 +61,7 @@ export const orders = pgTable(
     index('orders_seller_status_idx').on(t.sellerId, t.status, t.id),
     // The timers the jobs look for, each only over the orders it concerns.
     index('orders_risk_due_idx').on(t.riskReleaseAt).where(sql`${t.status} = 'RISK_CONTROL'`),
-    index('orders_ship_due_idx').on(t.shipDueAt).where(sql`${t.status} = 'WAIT_SELLER_SEND_GOODS' AND ${t.lateAt} IS NULL`),
+    index('orders_ship_due_idx').on(t.shipDueAt).where(sql`${t.status} IN ('WAIT_SELLER_SEND_GOODS', 'IN_CANCEL') AND ${t.lateAt} IS NULL`),
     index('orders_confirm_due_idx').on(t.confirmDueAt).where(sql`${t.status} = 'WAIT_BUYER_ACCEPT_GOODS'`),
   ],
 );

@@ -11,7 +11,7 @@ import type { StockAllocation, InventoryService } from '../inventory/index.ts';
 import type { LabelAddress, LogisticsService, Shipment } from '../logistics/index.ts';
 import type { SellersService } from '../sellers/index.ts';
 import type { TrackingService } from '../tracking/index.ts';
-import { handlingHours, nextOrderStatus, ORDER_TIMINGS, shippingProgress, type EndReason, type OrderAction, type OrderActor, type OrderStatus } from './rules.ts';
+import { handlingHours, MAX_SUSPENSION_DEPTH, nextOrderStatus, ORDER_TIMINGS, RUNNING_DEADLINES, shippingProgress, type EndReason, type OrderAction, type OrderActor, type OrderPosition, type OrderStatus } from './rules.ts';
 import { orderLines, orders, orderShipments } from './schema.ts';
 
 export const ORDER_PREFIX = registerIdPrefix('ord', 'order');
@@ -20,6 +20,8 @@ export const ORDER_EVENTS = {
   statusChanged: 'orders.order.status_changed',
   shipmentLate: 'orders.order.shipment_late',
   cancellationRequested: 'orders.order.cancellation_requested',
+  /** Units reserved for an order went back on sale: payload { orderId, productIds }. */
+  stockReleased: 'orders.order.stock_released',
 } as const;
 
 export type ShippingAddress = LabelAddress & { state?: string };
@@ -101,23 +103,13 @@ export interface OrderParcel {
   deliveredAt: Date | null;
 }
 
-export interface Order {
+export interface Order extends Pick<NewOrder, 'sellerId' | 'checkoutId' | 'buyerAccountId' | 'market' | 'currency' | 'shippingAddress' | 'buyerIdentifiers' | 'shipping' | 'taxes' | 'fxRateIds'> {
   id: string;
-  sellerId: string;
-  checkoutId: string;
-  buyerAccountId: string;
   status: OrderStatus;
   suspendedFrom: OrderStatus | null;
   endReason: EndReason | null;
-  market: string;
-  currency: string;
-  shippingAddress: ShippingAddress;
-  buyerIdentifiers: Record<string, string>;
-  shipping: OrderShipping;
-  taxes: OrderTaxes;
   totals: { goods: Money; shipping: Money; taxes: Money; grand: Money };
   commission: Money;
-  fxRateIds: string[];
   handlingHours: number;
   cancelRequest: { reason: string; requestedAt: string; refusedReason?: string } | null;
   placedAt: Date;
@@ -222,6 +214,33 @@ function toOrder(row: Row, lines: readonly LineRow[], parcels: readonly ParcelRo
   };
 }
 
+/** The statuses an order returns to, the next one last, from the two columns that keep them. */
+function positionOf(row: Row): OrderPosition {
+  const suspendedFrom = [row.suspendedFromEarlier, row.suspendedFrom].filter((status): status is string => status !== null) as OrderStatus[];
+  return { status: row.status as OrderStatus, suspendedFrom };
+}
+
+function suspensionColumns(suspendedFrom: readonly OrderStatus[]): Pick<Row, 'suspendedFrom' | 'suspendedFromEarlier'> {
+  if (suspendedFrom.length > MAX_SUSPENSION_DEPTH) throw new Error(`an order cannot keep ${suspendedFrom.length} suspensions`);
+  return { suspendedFrom: suspendedFrom.at(-1) ?? null, suspendedFromEarlier: suspendedFrom.length > 1 ? suspendedFrom.at(-2)! : null };
+}
+
+/** Lifting a freeze: the deadlines running in the status the order returns to move on by as long as it was frozen. */
+function thawedDeadlines(row: Row, now: Date): Partial<Row> {
+  const frozenFor = row.frozenAt ? now.getTime() - row.frozenAt.getTime() : 0;
+  // The bottom of the stack: the status the order was in before anything suspended it.
+  const before = positionOf(row).suspendedFrom[0];
+  const running = (before && RUNNING_DEADLINES[before]) ?? [];
+  const later = (at: Date | null) => (at ? new Date(at.getTime() + frozenFor) : null);
+  return {
+    frozenAt: null,
+    ...(running.includes('riskRelease') ? { riskReleaseAt: later(row.riskReleaseAt) } : {}),
+    // A deadline already missed stays where it was: the order is late either way.
+    ...(running.includes('shipDue') && !row.lateAt ? { shipDueAt: later(row.shipDueAt) } : {}),
+    ...(running.includes('confirmDue') ? { confirmDueAt: later(row.confirmDueAt) } : {}),
+  };
+}
+
 export function createOrdersService(platform: Platform, deps: OrdersDependencies) {
   const { db, clock, ids, audit, events, jobs } = platform;
   const system = (name: string): Actor => ({ type: 'system', id: name });
@@ -274,7 +293,7 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
    * Leaving for FINISH without completing gives back the stock still reserved.
    */
   async function move(tx: Db, row: Row, action: OrderAction, by: OrderActor, actor: Actor, reason: string | null, changes: Partial<typeof orders.$inferInsert> = {}): Promise<Row> {
-    const outcome = nextOrderStatus({ status: row.status as OrderStatus, suspendedFrom: row.suspendedFrom as OrderStatus | null }, action, by);
+    const outcome = nextOrderStatus(positionOf(row), action, by);
     if (!outcome.ok) throw conflict('illegal_transition', outcome.reason);
     const now = clock.now();
     const [updated] = await tx
@@ -282,7 +301,7 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
       .set({
         ...changes,
         status: outcome.to,
-        suspendedFrom: outcome.suspendedFrom,
+        ...suspensionColumns(outcome.suspendedFrom),
         ...(outcome.endReason ? { endReason: outcome.endReason, finishedAt: now } : {}),
         updatedAt: now,
         version: row.version + 1,
@@ -295,7 +314,7 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
       type: ORDER_EVENTS.statusChanged,
       subject: { type: 'order', id: row.id },
       sellerId: row.sellerId,
-      payload: { orderId: row.id, checkoutId: row.checkoutId, buyerAccountId: row.buyerAccountId, action, from: row.status, to: outcome.to, endReason: outcome.endReason },
+      payload: { orderId: row.id, checkoutId: row.checkoutId, buyerAccountId: row.buyerAccountId, action, from: row.status, to: outcome.to, endReason: outcome.endReason, grandTotal: { amount: row.grandTotal, currency: row.currency } },
     });
     if (outcome.to === 'FUND_PROCESSING') await jobs.enqueue(tx, SETTLE_ORDER_JOB, { orderId: row.id });
     return updated!;
@@ -303,18 +322,28 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
 
   async function releaseUnshipped(tx: Db, row: Row): Promise<void> {
     const lines = await tx.select().from(orderLines).where(and(eq(orderLines.sellerId, row.sellerId), eq(orderLines.orderId, row.id)));
-    await deps.inventory.release(tx, lines.flatMap((line) => unshippedAllocations(line.allocations as StockAllocation[], line.shippedQuantity)));
+    const released = lines.filter((line) => line.shippedQuantity < line.quantity);
+    if (released.length === 0) return;
+    await deps.inventory.release(tx, released.flatMap((line) => unshippedAllocations(line.allocations as StockAllocation[], line.shippedQuantity)));
+    await events.publish(tx, { type: ORDER_EVENTS.stockReleased, subject: { type: 'order', id: row.id }, sellerId: row.sellerId, payload: { orderId: row.id, productIds: [...new Set(released.map((line) => line.productId))] } });
   }
 
   async function checkoutOrders(tx: Db, checkoutId: string): Promise<Row[]> {
     return tx.select().from(orders).where(eq(orders.checkoutId, checkoutId)).orderBy(asc(orders.sellerId)).for('update');
   }
 
+  async function closeCheckout(tx: Db, checkoutId: string, action: 'close_unpaid' | 'fail_payment', reason: string): Promise<void> {
+    for (const row of await checkoutOrders(tx, checkoutId)) {
+      if (row.status !== 'PLACE_ORDER_SUCCESS') continue;
+      await move(tx, row, action, 'system', system('payments'), reason);
+    }
+  }
+
   /** Claims orders whose timer is due, with SKIP LOCKED so parallel workers take different ones. */
-  async function due(tx: Db, status: OrderStatus, column: 'risk_release_at' | 'ship_due_at' | 'confirm_due_at', extra = sql``): Promise<Row[]> {
+  async function due(tx: Db, statuses: readonly OrderStatus[], column: 'risk_release_at' | 'ship_due_at' | 'confirm_due_at', extra = sql``): Promise<Row[]> {
     const ids = await queryRows<{ id: string }>(
       tx,
-      sql`SELECT id FROM orders WHERE status = ${status} AND ${sql.raw(column)} <= ${clock.now()} ${extra}
+      sql`SELECT id FROM orders WHERE status = ANY(${sql.param(statuses)}::text[]) AND ${sql.raw(column)} <= ${clock.now()} ${extra}
           ORDER BY ${sql.raw(column)} LIMIT ${TIMER_BATCH} FOR UPDATE SKIP LOCKED`,
     );
     if (ids.length === 0) return [];
@@ -399,18 +428,20 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
       }
     },
 
-    /** Payment failed for good or its window passed: the orders close and their stock goes back. */
+    /** The payment's window passed (or it was cancelled) unpaid: the orders close and their stock goes back. */
     async closeUnpaid(tx: Db, checkoutId: string, reason: string): Promise<void> {
-      for (const row of await checkoutOrders(tx, checkoutId)) {
-        if (row.status !== 'PLACE_ORDER_SUCCESS') continue;
-        await move(tx, row, 'close_unpaid', 'system', system('payments'), reason);
-      }
+      await closeCheckout(tx, checkoutId, 'close_unpaid', reason);
+    },
+
+    /** The payment failed for good (every attempt declined): the orders close and their stock goes back. */
+    async paymentFailed(tx: Db, checkoutId: string, reason: string): Promise<void> {
+      await closeCheckout(tx, checkoutId, 'fail_payment', reason);
     },
 
     /** Orders whose risk hold is over move on to the seller (the AML module will decide holds here). */
     async releaseRiskHolds(): Promise<number> {
       return inTransaction(db, async (tx) => {
-        const rows = await due(tx, 'RISK_CONTROL', 'risk_release_at');
+        const rows = await due(tx, ['RISK_CONTROL'], 'risk_release_at');
         for (const row of rows) await move(tx, row, 'clear_risk', 'system', system('risk'), 'No risk found in the hold period');
         return rows.length;
       });
@@ -422,7 +453,8 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
      */
     async detectLateShipments(): Promise<number> {
       return inTransaction(db, async (tx) => {
-        const rows = await due(tx, 'WAIT_SELLER_SEND_GOODS', 'ship_due_at', sql`AND late_at IS NULL`);
+        // A cancellation request the seller leaves unanswered does not stop the handling time.
+        const rows = await due(tx, ['WAIT_SELLER_SEND_GOODS', 'IN_CANCEL'], 'ship_due_at', sql`AND late_at IS NULL`);
         const now = clock.now();
         for (const row of rows) {
           await tx.update(orders).set({ lateAt: now, updatedAt: now }).where(and(eq(orders.sellerId, row.sellerId), eq(orders.id, row.id)));
@@ -448,7 +480,7 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
     /** Delivered orders whose confirmation window has passed are confirmed for the buyer. */
     async autoConfirm(): Promise<number> {
       return inTransaction(db, async (tx) => {
-        const rows = await due(tx, 'WAIT_BUYER_ACCEPT_GOODS', 'confirm_due_at');
+        const rows = await due(tx, ['WAIT_BUYER_ACCEPT_GOODS'], 'confirm_due_at');
         for (const row of rows) await move(tx, row, 'auto_confirm', 'system', system('confirmation_window'), 'The confirmation window passed');
         return rows.length;
       });
@@ -634,7 +666,8 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
       authorize(requireOperator(caller.principal), 'update', 'Order');
       return inTransaction(db, async (tx) => {
         const row = await loadFor(tx, caller, orderId, 'update', true);
-        return one(tx, await move(tx, row, action, 'operator', actorOf(caller), reason));
+        const changes = action === 'freeze' ? { frozenAt: clock.now() } : thawedDeadlines(row, clock.now());
+        return one(tx, await move(tx, row, action, 'operator', actorOf(caller), reason, changes));
       });
     },
 

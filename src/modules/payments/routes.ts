@@ -4,8 +4,8 @@ import type { HttpApp } from '../../platform/http/server.ts';
 import { callerOf } from '../identity/index.ts';
 import type { NextAction, PaymentMethodSummary } from './providers/provider.ts';
 import { SANDBOX_THREE_DS_RESULTS } from './providers/sandbox.ts';
-import { ATTEMPT_STATUSES, PAYMENT_STATUSES } from './rules.ts';
-import type { Payment, PaymentAttempt, PaymentsService } from './service.ts';
+import { ATTEMPT_STATUSES, PAYMENT_STATUSES, REFUND_STATUSES } from './rules.ts';
+import type { Payment, PaymentAttempt, PaymentsService, Refund } from './service.ts';
 
 const obj = <P extends TProperties>(properties: P) => Type.Object(properties, { additionalProperties: false });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -42,6 +42,21 @@ const AttemptSchema = Type.Object({
   completed_at: NullableTimestamp,
 });
 
+const RefundSchema = Type.Object({
+  id: IdOf('rfd'),
+  status: Type.Enum(REFUND_STATUSES, { description: 'pending until the provider answers explicitly; manual_review when it has not for 24 hours (finance looks at it).' }),
+  amount: Type.Integer({ description: 'Given back, in the currency’s minor units.' }),
+  currency: Type.String(),
+  reason: Type.String(),
+  reference: Type.Object({ type: Type.String(), id: Type.String() }, { description: 'What is refunded, e.g. an order of the checkout.' }),
+  provider_reference: Nullable(Type.String()),
+  failure_code: Nullable(Type.String()),
+  failure_message: Nullable(Type.String()),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  completed_at: NullableTimestamp,
+});
+
 const paymentProperties = {
   id: IdOf('pay'),
   status: Type.Enum(PAYMENT_STATUSES),
@@ -53,6 +68,8 @@ const paymentProperties = {
   payment_method: Nullable(MethodSchema),
   last_payment_error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
   attempts: Type.Array(AttemptSchema),
+  refunds: Type.Array(RefundSchema, { description: 'Oldest first. The payment stays succeeded however much of it is refunded.' }),
+  amount_refunded: Type.Integer({ description: 'What the succeeded refunds gave back, in minor units.' }),
   created_at: Timestamp,
   updated_at: Timestamp,
   expires_at: Timestamp,
@@ -92,6 +109,21 @@ const attemptView = (attempt: PaymentAttempt) => ({
   completed_at: attempt.completedAt?.toISOString() ?? null,
 });
 
+const refundView = (refund: Refund) => ({
+  id: refund.id,
+  status: refund.status,
+  amount: refund.amount,
+  currency: refund.currency,
+  reason: refund.reason,
+  reference: refund.reference,
+  provider_reference: refund.providerReference,
+  failure_code: refund.failure?.code ?? null,
+  failure_message: refund.failure?.message ?? null,
+  created_at: refund.createdAt.toISOString(),
+  updated_at: refund.updatedAt.toISOString(),
+  completed_at: refund.completedAt?.toISOString() ?? null,
+});
+
 const paymentView = (payment: Payment) => ({
   id: payment.id,
   status: payment.status,
@@ -103,6 +135,8 @@ const paymentView = (payment: Payment) => ({
   payment_method: payment.method ? methodView(payment.method) : null,
   last_payment_error: payment.lastError,
   attempts: payment.attempts.map(attemptView),
+  refunds: payment.refunds.map(refundView),
+  amount_refunded: payment.amountRefunded,
   created_at: payment.createdAt.toISOString(),
   updated_at: payment.updatedAt.toISOString(),
   expires_at: payment.expiresAt.toISOString(),
@@ -142,7 +176,7 @@ export function registerPaymentsRoutes(app: HttpApp, payments: PaymentsService, 
 
   app.get(
     '/v1/store/payments/:paymentId',
-    { schema: { tags: ['store: payments'], summary: 'A payment of the signed-in buyer: status, next action, attempts', params: PaymentParams, response: { 200: PaymentSchema } } },
+    { schema: { tags: ['store: payments'], summary: 'A payment of the signed-in buyer: status, next action, attempts, refunds', params: PaymentParams, response: { 200: PaymentSchema } } },
     async (request) => paymentView(await payments.get(callerOf(request), request.params.paymentId)),
   );
 
@@ -194,11 +228,37 @@ export function registerPaymentsRoutes(app: HttpApp, payments: PaymentsService, 
     {
       schema: {
         tags: ['ops: payments'],
-        summary: 'Any payment with its attempts, the buyer and the provider’s references (finance operators and admins)',
+        summary: 'Any payment with its attempts, refunds, the buyer and the provider’s references (finance operators and admins)',
         params: PaymentParams,
         response: { 200: OpsPaymentSchema },
       },
     },
     async (request) => opsPaymentView(await payments.get(callerOf(request), request.params.paymentId)),
+  );
+
+  app.post(
+    '/v1/ops/payments/:paymentId/refunds',
+    {
+      config: { idempotency: 'required' },
+      schema: {
+        tags: ['ops: payments'],
+        summary: 'Give back part or all of a succeeded payment: a goodwill refund (finance operators and admins)',
+        description:
+          'Refunds of cancelled orders are made by the platform itself; this is for anything else (a goodwill gesture, an order’s refund the provider refused). ' +
+          'At most what is left of the payment once its refunds that have not failed are counted (409 refund_exceeds_payment), in its currency (409 refund_currency_mismatch), ' +
+          'and only from a succeeded payment (409 payment_not_refundable). The answer is the refund, pending until the provider answers; the payment lists it. The same Idempotency-Key never refunds twice.',
+        params: PaymentParams,
+        body: obj({
+          amount: Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: 'In the payment currency’s minor units.' }),
+          currency: Currency,
+          reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why, for the audit log and the buyer’s payment.' }),
+        }),
+        response: { 201: RefundSchema },
+      },
+    },
+    async (request, reply) => {
+      const { amount, currency, reason } = request.body;
+      return reply.code(201).send(refundView(await payments.refundByOperator(callerOf(request), request.params.paymentId, { amount, currency, reason })));
+    },
   );
 }

@@ -1,6 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import type { NextAction, ProviderAnswer } from './providers/provider.ts';
-import { canTransition, decideAnswer, EXPIRABLE_STATUSES, FINAL_STATUSES, isFinal, MAX_ATTEMPTS, PAYMENT_STATUSES, PAYMENT_TRANSITIONS, payRefusal, type PaymentStatus } from './rules.ts';
+import type { NextAction, ProviderAnswer, RefundAnswer } from './providers/provider.ts';
+import {
+  canRefundTransition,
+  canTransition,
+  decideAnswer,
+  decideRefundAnswer,
+  EXPIRABLE_STATUSES,
+  FINAL_STATUSES,
+  isFinal,
+  MAX_ATTEMPTS,
+  PAYMENT_STATUSES,
+  PAYMENT_TRANSITIONS,
+  payRefusal,
+  REFUND_STATUSES,
+  REFUND_TRANSITIONS,
+  refundCheckDelayMs,
+  refundRefusal,
+  UNSETTLED_REFUND_STATUSES,
+  type PaymentStatus,
+  type RefundDecision,
+  type RefundStatus,
+} from './rules.ts';
 
 const threeDs: NextAction = { type: 'three_ds', url: '/v1/store/payments/pay_x/three-ds' };
 const ref = 'prov_1';
@@ -90,5 +110,63 @@ describe('whether a payment can be paid now', () => {
     ['expired', 0, now, 'payment_not_confirmable'],
   ])('%s after %s attempts, expiring %s: %s', (status, attempts, expiresAt, code) => {
     expect(payRefusal({ status, expiresAt }, attempts, now)?.code ?? null).toBe(code);
+  });
+});
+
+describe('the refund lifecycle', () => {
+  it.each<[RefundStatus, RefundStatus, boolean]>([
+    ['pending', 'succeeded', true],
+    ['pending', 'failed', true],
+    ['pending', 'manual_review', true],
+    ['manual_review', 'succeeded', true],
+    ['manual_review', 'failed', true],
+    ['manual_review', 'pending', false],
+    ['succeeded', 'failed', false],
+    ['succeeded', 'pending', false],
+    ['failed', 'succeeded', false],
+    ['failed', 'pending', false],
+  ])('%s → %s allowed: %s', (from, to, allowed) => {
+    expect(canRefundTransition(from, to)).toBe(allowed);
+  });
+
+  it('asks the provider again only about refunds that are not settled', () => {
+    expect([...UNSETTLED_REFUND_STATUSES].sort()).toEqual(['manual_review', 'pending']);
+    for (const status of REFUND_STATUSES) expect(REFUND_TRANSITIONS[status].length > 0, status).toBe(UNSETTLED_REFUND_STATUSES.includes(status));
+  });
+
+  it.each<[string, RefundAnswer | null, RefundDecision]>([
+    ['an explicit success', { kind: 'succeeded', providerReference: 're_1' }, { status: 'succeeded', providerReference: 're_1' }],
+    ['a success without the provider’s reference', { kind: 'succeeded', providerReference: '  ' }, { status: 'unsettled', providerReference: null }],
+    ['an explicit failure', { kind: 'failed', code: 'charge_disputed', message: 'The charge is disputed.' }, { status: 'failed', failure: { code: 'charge_disputed', message: 'The charge is disputed.' } }],
+    ['a failure that says nothing', { kind: 'failed', code: ' ', message: '' }, { status: 'failed', failure: { code: 'refund_failed', message: 'The provider refused the refund.' } }],
+    ['a pending answer', { kind: 'pending', providerReference: 're_2' }, { status: 'unsettled', providerReference: 're_2' }],
+    ['no answer at all (timeout)', null, { status: 'unsettled', providerReference: null }],
+    ['a kind the adapter should not have let through', { kind: 'reversed' } as unknown as RefundAnswer, { status: 'unsettled', providerReference: null }],
+  ])('%s', (_case, answer, decision) => {
+    expect(decideRefundAnswer(answer)).toEqual(decision);
+  });
+
+  it.each([
+    [1, 60_000],
+    [2, 120_000],
+    [3, 240_000],
+    [6, 1_920_000],
+    [7, 3_600_000],
+    [50, 3_600_000],
+  ])('after %i unanswered checks asks again in %i ms', (checks, delay) => {
+    expect(refundCheckDelayMs(checks)).toBe(delay);
+  });
+
+  const paid = { status: 'succeeded' as PaymentStatus, amount: 10_000, currency: 'BRL' };
+  it.each<[string, typeof paid, { amount: number; currency: string }, number, string | null]>([
+    ['part of a paid payment', paid, { amount: 4_000, currency: 'BRL' }, 0, null],
+    ['exactly what is left', paid, { amount: 6_000, currency: 'BRL' }, 4_000, null],
+    ['one unit more than is left', paid, { amount: 6_001, currency: 'BRL' }, 4_000, 'refund_exceeds_payment'],
+    ['anything once all is refunded', paid, { amount: 1, currency: 'BRL' }, 10_000, 'refund_exceeds_payment'],
+    ['another currency', paid, { amount: 1_000, currency: 'USD' }, 0, 'refund_currency_mismatch'],
+    ['a payment still processing', { ...paid, status: 'processing' }, { amount: 1_000, currency: 'BRL' }, 0, 'payment_not_refundable'],
+    ['an expired payment', { ...paid, status: 'expired' }, { amount: 1_000, currency: 'BRL' }, 0, 'payment_not_refundable'],
+  ])('refunding %s', (_case, payment, request, alreadyRefunding, code) => {
+    expect(refundRefusal(payment, request, alreadyRefunding)?.code ?? null).toBe(code);
   });
 });

@@ -1,4 +1,4 @@
-import type { NextAction, ProviderAnswer } from './providers/provider.ts';
+import type { NextAction, ProviderAnswer, RefundAnswer } from './providers/provider.ts';
 
 /**
  * A payment (intent) for an amount, paid by one or more attempts. The vocabulary is the one the
@@ -120,4 +120,76 @@ export function payRefusal(payment: { status: PaymentStatus; expiresAt: Date }, 
     case 'expired':
       return { code: 'payment_not_confirmable', detail: `This payment is ${payment.status}: it can no longer be paid.` };
   }
+}
+
+/**
+ * A refund gives back part or all of a succeeded payment. It is `pending` from the moment it is
+ * requested until the provider answers explicitly; one the provider has left without an explicit
+ * answer for too long goes to `manual_review`, where finance looks at it while the status check
+ * keeps asking, and an explicit answer still settles it.
+ */
+export const REFUND_STATUSES = ['pending', 'succeeded', 'failed', 'manual_review'] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+export const REFUND_TRANSITIONS: Readonly<Record<RefundStatus, readonly RefundStatus[]>> = {
+  pending: ['succeeded', 'failed', 'manual_review'],
+  manual_review: ['succeeded', 'failed'],
+  succeeded: [],
+  failed: [],
+};
+
+export const canRefundTransition = (from: RefundStatus, to: RefundStatus): boolean => REFUND_TRANSITIONS[from].includes(to);
+
+/** Refunds still waiting for the provider's explicit answer: the status check asks about these. */
+export const UNSETTLED_REFUND_STATUSES: readonly RefundStatus[] = REFUND_STATUSES.filter((status) => REFUND_TRANSITIONS[status].length > 0);
+
+/** A refund pending this long without an explicit answer is handed to finance (manual_review). */
+export const REFUND_REVIEW_AFTER_MS = 24 * 3_600_000;
+
+/**
+ * When an unsettled refund is asked about again after its `checks`-th unanswered question: a minute
+ * after the first, doubling each time, at most hourly — so a provider's outage is not hammered, and
+ * a refund it lost is still asked about every hour.
+ */
+export function refundCheckDelayMs(checks: number): number {
+  const minute = 60_000;
+  return Math.min(60 * minute, minute * 2 ** Math.max(0, checks - 1));
+}
+
+/** What a provider's refund answer does to the refund. */
+export type RefundDecision =
+  | { status: 'succeeded'; providerReference: string }
+  | { status: 'failed'; failure: { code: string; message: string } }
+  /** No explicit answer: stays as it is, asked again later. */
+  | { status: 'unsettled'; providerReference: string | null };
+
+/**
+ * Only an explicit success (with the provider's reference for it) or an explicit failure settles a
+ * refund. A pending answer, a success without a reference, or no answer at all (`null`: the call
+ * threw or timed out — the money may or may not have moved) leaves it to be asked again.
+ */
+export function decideRefundAnswer(answer: RefundAnswer | null): RefundDecision {
+  if (!answer) return { status: 'unsettled', providerReference: null };
+  switch (answer.kind) {
+    case 'succeeded':
+      return answer.providerReference.trim() ? { status: 'succeeded', providerReference: answer.providerReference } : { status: 'unsettled', providerReference: null };
+    case 'failed':
+      return { status: 'failed', failure: { code: answer.code.trim() || 'refund_failed', message: answer.message.trim() || 'The provider refused the refund.' } };
+    case 'pending':
+      return { status: 'unsettled', providerReference: answer.providerReference };
+    default:
+      return { status: 'unsettled', providerReference: null };
+  }
+}
+
+/**
+ * Why a refund of `amount` cannot be taken from a payment, as a problem code and detail; null when
+ * it can. `alreadyRefunding` is what the payment's refunds that have not failed already give back.
+ */
+export function refundRefusal(payment: { status: PaymentStatus; amount: number; currency: string }, request: { amount: number; currency: string }, alreadyRefunding: number): { code: string; detail: string } | null {
+  if (payment.status !== 'succeeded') return { code: 'payment_not_refundable', detail: `This payment is ${payment.status}: only a succeeded payment can be refunded.` };
+  if (request.currency !== payment.currency) return { code: 'refund_currency_mismatch', detail: `This payment is in ${payment.currency}; a refund of it is too.` };
+  const left = payment.amount - alreadyRefunding;
+  if (request.amount > left) return { code: 'refund_exceeds_payment', detail: `Only ${left} (minor units of ${payment.currency}) of this payment's ${payment.amount} is left to refund.` };
+  return null;
 }

@@ -66,3 +66,40 @@ export const paymentAttempts = pgTable(
     index('payment_attempts_pending_idx').on(t.updatedAt).where(sql`${t.status} = 'pending'`),
   ],
 );
+
+/**
+ * Money given back from a succeeded payment: part of it (one order of several it paid for) or all.
+ * Its status lives here; the payment stays `succeeded` however much of it is refunded.
+ */
+export const paymentRefunds = pgTable(
+  'payment_refunds',
+  {
+    id: text('id').primaryKey(),
+    paymentId: text('payment_id').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    reason: text('reason').notNull(),
+    /** What is refunded, as a plain reference (e.g. an order): refunded once per payment. */
+    referenceType: text('reference_type').notNull(),
+    referenceId: text('reference_id').notNull(),
+    status: text('status').notNull(),
+    /** The provider's id for the refund, once it gave one. */
+    providerReference: text('provider_reference'),
+    failureCode: text('failure_code'),
+    failureMessage: text('failure_message'),
+    /** How many times the provider has been asked without an explicit answer. */
+    checks: integer('checks').notNull().default(0),
+    /** When the status check asks the provider about it again, while it is not settled. */
+    nextCheckAt: timestamp('next_check_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    /** When it succeeded or failed. */
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [
+    // The same order is never refunded twice from the same payment, whatever runs concurrently.
+    uniqueIndex('payment_refunds_reference_idx').on(t.paymentId, t.referenceType, t.referenceId),
+    // The status check's query.
+    index('payment_refunds_check_idx').on(t.nextCheckAt).where(sql`${t.status} IN ('pending', 'manual_review')`),
+  ],
+);

@@ -5,21 +5,44 @@ import { inTransaction, isUniqueViolation, type Db } from '../../platform/db/ind
 import { AppError, conflict, forbidden, notFound, unprocessable, validationFailed, type FieldError } from '../../platform/errors/index.ts';
 import { registerIdPrefix } from '../../platform/ids/index.ts';
 import { isCurrency } from '../../platform/money/index.ts';
-import { actorOf, type Caller, type Principal } from '../identity/index.ts';
-import { PaymentMethodRejected, type AttemptRequest, type NextAction, type PaymentMethodSummary, type PaymentMethodToken, type PaymentProvider, type ProviderAnswer } from './providers/provider.ts';
+import { actorOf, requireOperator, type Caller, type Principal } from '../identity/index.ts';
+import { PaymentMethodRejected, type AttemptRequest, type NextAction, type PaymentMethodSummary, type PaymentMethodToken, type PaymentProvider, type ProviderAnswer, type RefundAnswer } from './providers/provider.ts';
 import { cardExpired, SandboxPaymentProvider, type CardDetails, type SandboxCardToken } from './providers/sandbox.ts';
-import { canTransition, decideAnswer, EXPIRABLE_STATUSES, isFinal, payRefusal, STATUS_CHECK_AFTER_MS, type AttemptStatus, type PaymentStatus } from './rules.ts';
-import { paymentAttempts, paymentIntents } from './schema.ts';
+import {
+  canRefundTransition,
+  canTransition,
+  decideAnswer,
+  decideRefundAnswer,
+  EXPIRABLE_STATUSES,
+  isFinal,
+  payRefusal,
+  REFUND_REVIEW_AFTER_MS,
+  refundCheckDelayMs,
+  refundRefusal,
+  STATUS_CHECK_AFTER_MS,
+  UNSETTLED_REFUND_STATUSES,
+  type AttemptStatus,
+  type PaymentStatus,
+  type RefundStatus,
+} from './rules.ts';
+import { paymentAttempts, paymentIntents, paymentRefunds } from './schema.ts';
 
 const PAYMENT_PREFIX = registerIdPrefix('pay', 'payment');
 const ATTEMPT_PREFIX = registerIdPrefix('pat', 'payment attempt');
+const REFUND_PREFIX = registerIdPrefix('rfd', 'refund');
+const GOODWILL_PREFIX = registerIdPrefix('gwr', 'goodwill refund decision');
 
-/** Announced in the transaction that makes the payment final, once per payment. */
+/**
+ * Announced in the transaction that makes the payment final, once per payment; and in the one that
+ * settles a refund, once per refund.
+ */
 export const PAYMENT_EVENTS = {
   succeeded: 'payments.payment.succeeded',
   failed: 'payments.payment.failed',
   canceled: 'payments.payment.canceled',
   expired: 'payments.payment.expired',
+  refundSucceeded: 'payments.refund.succeeded',
+  refundFailed: 'payments.refund.failed',
 } as const;
 
 export type PaymentEventPayload = {
@@ -30,10 +53,24 @@ export type PaymentEventPayload = {
   buyerAccountId: string;
 };
 
+/** The refund's payload: `reference` is what was refunded (e.g. an order), `amount` what was given back. */
+export type RefundEventPayload = {
+  refundId: string;
+  paymentId: string;
+  reference: PaymentReference;
+  amount: number;
+  currency: string;
+  buyerAccountId: string;
+};
+
 export const PAYMENT_EXPIRY_JOB = 'payments.expire';
 export const PAYMENT_STATUS_CHECK_JOB = 'payments.check_status';
+/** Sends one refund to the provider, enqueued with the refund. */
+export const REFUND_JOB = 'payments.refund';
+/** Asks the provider again about refunds it has not settled. */
+export const REFUND_STATUS_CHECK_JOB = 'payments.check_refunds';
 
-/** Operators who see payments: finance, and admins. */
+/** Operators who see payments and refund them: finance, and admins. */
 const PAYMENT_OPERATOR_ROLES = ['finance', 'admin'] as const;
 
 /** Payments closed or checked per transaction by the jobs. */
@@ -59,6 +96,31 @@ export interface PaymentAttempt {
   completedAt: Date | null;
 }
 
+export interface Refund {
+  id: string;
+  paymentId: string;
+  amount: number;
+  currency: string;
+  reason: string;
+  reference: PaymentReference;
+  status: RefundStatus;
+  providerReference: string | null;
+  failure: { code: string; message: string } | null;
+  createdAt: Date;
+  updatedAt: Date;
+  completedAt: Date | null;
+}
+
+export interface NewRefund {
+  paymentId: string;
+  /** In minor units of the payment's currency. */
+  amount: number;
+  currency: string;
+  reason: string;
+  /** What is refunded (e.g. `{ type: 'order', id }`): asking again for the same one answers the refund already made. */
+  reference: PaymentReference;
+}
+
 export interface Payment {
   id: string;
   status: PaymentStatus;
@@ -73,6 +135,10 @@ export interface Payment {
   /** Why the latest attempt failed, when it did. */
   lastError: { code: string; message: string } | null;
   attempts: PaymentAttempt[];
+  /** Oldest first; the payment stays `succeeded` however much of it is refunded. */
+  refunds: Refund[];
+  /** What the succeeded refunds gave back, in minor units. */
+  amountRefunded: number;
   cancellationReason: string | null;
   createdAt: Date;
   updatedAt: Date;
@@ -117,10 +183,29 @@ export interface PaymentsService {
   expireDue(): Promise<number>;
   /** Asks the provider again about attempts left without an answer (the status check job); returns how many were asked about. */
   checkPending(): Promise<number>;
+  /** In the caller's transaction, for other modules' reactions: a payment as it stands, or null. No caller check. */
+  find(tx: Db, paymentId: string): Promise<Payment | null>;
+  /**
+   * In the caller's transaction: gives back part or all of a succeeded payment. Refused (409) for a
+   * payment not succeeded, another currency, or more than is left once the refunds that have not
+   * failed are counted; the same reference again answers the refund already made (409 if it was
+   * for another amount). The provider is asked by a job once the transaction commits.
+   */
+  requestRefund(tx: Db, input: NewRefund, actor?: Actor): Promise<Refund>;
+  /**
+   * A finance operator or admin gives back part or all of a succeeded payment of their own accord
+   * (a goodwill gesture, or an order's refund that failed), within what is left of it.
+   */
+  refundByOperator(caller: Caller, paymentId: string, input: Omit<NewRefund, 'paymentId' | 'reference'>): Promise<Refund>;
+  /** Asks the provider to make a refund and records its answer (the refund job). */
+  sendRefund(refundId: string): Promise<Refund>;
+  /** Asks the provider again about refunds it has not settled whose check is due (the refund status check job); returns how many. */
+  checkRefunds(): Promise<number>;
 }
 
 type IntentRow = typeof paymentIntents.$inferSelect;
 type AttemptRow = typeof paymentAttempts.$inferSelect;
+type RefundRow = typeof paymentRefunds.$inferSelect;
 
 const FINAL_EVENT: Partial<Record<PaymentStatus, string>> = {
   succeeded: PAYMENT_EVENTS.succeeded,
@@ -150,8 +235,26 @@ function toAttempt(row: AttemptRow): PaymentAttempt {
   };
 }
 
-function toPayment(row: IntentRow, attemptRows: readonly AttemptRow[]): Payment {
+function toRefund(row: RefundRow): Refund {
+  return {
+    id: row.id,
+    paymentId: row.paymentId,
+    amount: row.amount,
+    currency: row.currency,
+    reason: row.reason,
+    reference: { type: row.referenceType, id: row.referenceId },
+    status: row.status as RefundStatus,
+    providerReference: row.providerReference,
+    failure: row.failureCode ? { code: row.failureCode, message: row.failureMessage ?? '' } : null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    completedAt: row.completedAt,
+  };
+}
+
+function toPayment(row: IntentRow, attemptRows: readonly AttemptRow[], refundRows: readonly RefundRow[]): Payment {
   const attempts = attemptRows.map(toAttempt);
+  const refunds = refundRows.map(toRefund);
   const latest = attempts.at(-1);
   return {
     id: row.id,
@@ -165,6 +268,8 @@ function toPayment(row: IntentRow, attemptRows: readonly AttemptRow[]): Payment 
     method: latest?.method ?? null,
     lastError: latest?.status === 'failed' && latest.failureCode ? { code: latest.failureCode, message: latest.failureMessage ?? '' } : null,
     attempts,
+    refunds,
+    amountRefunded: refunds.filter((refund) => refund.status === 'succeeded').reduce((sum, refund) => sum + refund.amount, 0),
     cancellationReason: row.cancellationReason,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -173,16 +278,24 @@ function toPayment(row: IntentRow, attemptRows: readonly AttemptRow[]): Payment 
   };
 }
 
+/** The roles that see payments and refund them, named here: the permission model has no payments subject yet. */
+function requirePaymentOperator(principal: Principal): void {
+  const operator = requireOperator(principal);
+  if (!operator.roles.some((role) => (PAYMENT_OPERATOR_ROLES as readonly string[]).includes(role))) throw forbidden('Payments are open to finance operators and admins.', 'permission_denied');
+}
+
 function requireBuyer(principal: Principal): Principal & { kind: 'buyer' } {
   if (principal.kind !== 'buyer') throw new AppError(403, 'buyer_account_required', 'Forbidden', 'Payments are made by buyers: sign in with a buyer account.');
   return principal;
 }
 
 export function createPaymentsService(platform: Platform, deps: { provider: PaymentProvider }): PaymentsService {
-  const { db, clock, ids, audit, events, logger } = platform;
+  const { db, clock, ids, audit, events, jobs, logger } = platform;
   const { provider } = deps;
 
   const attemptsOf = (tx: Db, paymentId: string) => tx.select().from(paymentAttempts).where(eq(paymentAttempts.paymentId, paymentId)).orderBy(asc(paymentAttempts.number));
+  const refundsOf = (tx: Db, paymentId: string) => tx.select().from(paymentRefunds).where(eq(paymentRefunds.paymentId, paymentId)).orderBy(asc(paymentRefunds.id));
+  const paymentOf = async (tx: Db, row: IntentRow) => toPayment(row, await attemptsOf(tx, row.id), await refundsOf(tx, row.id));
 
   async function lockPayment(tx: Db, paymentId: string): Promise<IntentRow | undefined> {
     const [row] = await tx.select().from(paymentIntents).where(eq(paymentIntents.id, paymentId)).for('update');
@@ -200,7 +313,7 @@ export function createPaymentsService(platform: Platform, deps: { provider: Paym
   async function reload(tx: Db, paymentId: string): Promise<Payment> {
     const [row] = await tx.select().from(paymentIntents).where(eq(paymentIntents.id, paymentId));
     if (!row) throw notFound('payment', paymentId);
-    return toPayment(row, await attemptsOf(tx, paymentId));
+    return paymentOf(tx, row);
   }
 
   /** Moves a payment along its lifecycle: checked against the table, audited, and announced when final. */
@@ -267,7 +380,7 @@ export function createPaymentsService(platform: Platform, deps: { provider: Paym
       const attempts = await attemptsOf(tx, paymentId);
       const attempt = attempts.find((candidate) => candidate.id === attemptId);
       // Someone else recorded an answer first (the status check, or the request that asked): theirs stands.
-      if (!attempt || attempt.status !== 'pending' || row.status !== 'processing') return toPayment(row, attempts);
+      if (!attempt || attempt.status !== 'pending' || row.status !== 'processing') return paymentOf(tx, row);
       const decision = decideAnswer(answer, attempts.length);
       const now = clock.now();
       await tx
@@ -314,6 +427,146 @@ export function createPaymentsService(platform: Platform, deps: { provider: Paym
     }
     if (input.description !== undefined && (input.description.trim() === '' || input.description.length > 500)) field('/description', 'invalid', 'must be 1–500 characters');
     if (errors.length > 0) throw validationFailed(errors, 'The payment intent is invalid; see errors[].');
+  }
+
+  function validateRefund(input: NewRefund): void {
+    const errors: FieldError[] = [];
+    const field = (path: string, code: string, message: string) => errors.push({ in: 'body', path, code, message });
+    if (!Number.isSafeInteger(input.amount) || input.amount <= 0) field('/amount', 'invalid_amount', 'must be a positive whole number of minor units');
+    if (!isCurrency(input.currency)) field('/currency', 'unknown_currency', 'must be an ISO 4217 currency code');
+    if (input.reason.trim() === '' || input.reason.length > 500) field('/reason', 'invalid', 'must be 1–500 characters');
+    for (const [path, value] of [['/reference/type', input.reference.type], ['/reference/id', input.reference.id]] as const) {
+      if (value.trim() === '' || value.length > 200) field(path, 'invalid', 'must be 1–200 characters');
+    }
+    if (errors.length > 0) throw validationFailed(errors, 'The refund is invalid; see errors[].');
+  }
+
+  /** Moves a refund along its lifecycle: checked against the table, audited, and announced when it succeeds or fails. */
+  async function moveRefund(tx: Db, refund: RefundRow, to: RefundStatus, actor: Actor, reason: string, changes: Partial<RefundRow> = {}): Promise<void> {
+    const from = refund.status as RefundStatus;
+    if (!canRefundTransition(from, to)) throw conflict('illegal_transition', `A refund in ${from} cannot become ${to}.`);
+    const now = clock.now();
+    const settled = to === 'succeeded' || to === 'failed';
+    await tx
+      .update(paymentRefunds)
+      .set({ ...changes, status: to, updatedAt: now, ...(settled ? { completedAt: now, nextCheckAt: null } : {}) })
+      .where(eq(paymentRefunds.id, refund.id));
+    await audit.record(tx, {
+      actor,
+      action: `refund.${to}`,
+      subject: { type: 'refund', id: refund.id },
+      from: { status: from },
+      to: { status: to, ...(changes.failureCode ? { failureCode: changes.failureCode } : {}) },
+      reason,
+      metadata: { paymentId: refund.paymentId, amount: refund.amount, currency: refund.currency },
+    });
+    if (!settled) return;
+    const [payment] = await tx.select({ buyerAccountId: paymentIntents.buyerAccountId }).from(paymentIntents).where(eq(paymentIntents.id, refund.paymentId));
+    const payload: RefundEventPayload = {
+      refundId: refund.id,
+      paymentId: refund.paymentId,
+      reference: { type: refund.referenceType, id: refund.referenceId },
+      amount: refund.amount,
+      currency: refund.currency,
+      buyerAccountId: payment!.buyerAccountId,
+    };
+    await events.publish(tx, { type: to === 'succeeded' ? PAYMENT_EVENTS.refundSucceeded : PAYMENT_EVENTS.refundFailed, subject: { type: 'refund', id: refund.id }, payload });
+  }
+
+  /**
+   * Asks the provider to make the refund, with no transaction open, then records its answer in a
+   * short one. The refund id is the idempotency key: asking again (a retried job, the status
+   * check) never gives the money back twice.
+   */
+  async function askForRefund(refundId: string, actor: Actor): Promise<Refund> {
+    const [refund] = await db.select().from(paymentRefunds).where(eq(paymentRefunds.id, refundId));
+    if (!refund) throw notFound('refund', refundId);
+    if (!UNSETTLED_REFUND_STATUSES.includes(refund.status as RefundStatus)) return toRefund(refund);
+    const [charge] = await db
+      .select({ providerReference: paymentAttempts.providerReference })
+      .from(paymentAttempts)
+      .where(and(eq(paymentAttempts.paymentId, refund.paymentId), eq(paymentAttempts.status, 'succeeded')));
+    if (!charge?.providerReference) throw new Error(`refund ${refundId}: payment ${refund.paymentId} has no succeeded attempt with a provider reference`);
+    let answer: RefundAnswer | null;
+    try {
+      answer = await provider.refund({ providerReference: charge.providerReference, amount: { amount: refund.amount, currency: refund.currency }, idempotencyKey: refund.id });
+    } catch (error) {
+      logger.warn({ err: error, refundId, paymentId: refund.paymentId, provider: provider.name }, 'the payment provider did not answer the refund; it stays pending');
+      answer = null;
+    }
+    return recordRefundAnswer(refundId, answer, actor);
+  }
+
+  async function recordRefundAnswer(refundId: string, answer: RefundAnswer | null, actor: Actor): Promise<Refund> {
+    return inTransaction(db, async (tx) => {
+      const [refund] = await tx.select().from(paymentRefunds).where(eq(paymentRefunds.id, refundId)).for('update');
+      if (!refund) throw notFound('refund', refundId);
+      // Someone else recorded an explicit answer first (the job, or the status check): theirs stands.
+      if (!UNSETTLED_REFUND_STATUSES.includes(refund.status as RefundStatus)) return toRefund(refund);
+      const decision = decideRefundAnswer(answer);
+      const now = clock.now();
+      if (decision.status === 'succeeded') {
+        await moveRefund(tx, refund, 'succeeded', actor, 'The provider made the refund', { providerReference: decision.providerReference, failureCode: null, failureMessage: null });
+      } else if (decision.status === 'failed') {
+        await moveRefund(tx, refund, 'failed', actor, `The provider refused the refund: ${decision.failure.message}`, { failureCode: decision.failure.code, failureMessage: decision.failure.message });
+      } else {
+        const checks = refund.checks + 1;
+        const changes = { checks, nextCheckAt: new Date(now.getTime() + refundCheckDelayMs(checks)), providerReference: decision.providerReference ?? refund.providerReference, updatedAt: now };
+        if (refund.status === 'pending' && now.getTime() - refund.createdAt.getTime() >= REFUND_REVIEW_AFTER_MS) {
+          await moveRefund(tx, refund, 'manual_review', actor, `The provider has given no explicit answer in ${REFUND_REVIEW_AFTER_MS / 3_600_000} hours`, changes);
+        } else {
+          await tx.update(paymentRefunds).set(changes).where(eq(paymentRefunds.id, refundId));
+        }
+      }
+      const [updated] = await tx.select().from(paymentRefunds).where(eq(paymentRefunds.id, refundId));
+      return toRefund(updated!);
+    });
+  }
+
+  async function requestRefund(tx: Db, input: NewRefund, actor: Actor = systemActor('payments')): Promise<Refund> {
+    validateRefund(input);
+    // Locked, so refunds of one payment asked for at the same moment are counted one after the other.
+    const payment = await lockPayment(tx, input.paymentId);
+    if (!payment) throw notFound('payment', input.paymentId);
+    const refunds = await refundsOf(tx, payment.id);
+    const same = refunds.find((refund) => refund.referenceType === input.reference.type && refund.referenceId === input.reference.id);
+    if (same) {
+      if (same.amount !== input.amount || same.currency !== input.currency) {
+        throw conflict('refund_reference_taken', `${input.reference.type} ${input.reference.id} already has a refund of ${same.amount} ${same.currency} (minor units) from this payment (${same.id}).`);
+      }
+      return toRefund(same);
+    }
+    const refunding = refunds.filter((refund) => refund.status !== 'failed').reduce((sum, refund) => sum + refund.amount, 0);
+    const refusal = refundRefusal({ status: payment.status as PaymentStatus, amount: payment.amount, currency: payment.currency }, input, refunding);
+    if (refusal) throw conflict(refusal.code, refusal.detail);
+    const now = clock.now();
+    const [refund] = await tx
+      .insert(paymentRefunds)
+      .values({
+        id: ids(REFUND_PREFIX),
+        paymentId: payment.id,
+        amount: input.amount,
+        currency: input.currency,
+        reason: input.reason,
+        referenceType: input.reference.type,
+        referenceId: input.reference.id,
+        status: 'pending',
+        // The refund job asks at once; the status check only if that answer never comes.
+        nextCheckAt: new Date(now.getTime() + refundCheckDelayMs(1)),
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    await audit.record(tx, {
+      actor,
+      action: 'refund.create',
+      subject: { type: 'refund', id: refund!.id },
+      to: { status: 'pending', amount: input.amount, currency: input.currency, reference: input.reference },
+      reason: input.reason,
+      metadata: { paymentId: payment.id },
+    });
+    await jobs.enqueue(tx, REFUND_JOB, { refundId: refund!.id }, { dedupeKey: `${REFUND_JOB}:${refund!.id}` });
+    return toRefund(refund!);
   }
 
   const referenceTaken = (reference: PaymentReference, paymentId?: string) =>
@@ -373,14 +626,10 @@ export function createPaymentsService(platform: Platform, deps: { provider: Paym
     async get(caller, paymentId) {
       const { principal } = caller;
       if (principal.kind === 'operator') {
-        // The permission model has no payments subject yet: the roles that see money are named here.
-        if (!principal.roles.some((role) => (PAYMENT_OPERATOR_ROLES as readonly string[]).includes(role))) {
-          throw forbidden('Payments are open to finance operators and admins.', 'permission_denied');
-        }
+        requirePaymentOperator(principal);
         return reload(db, paymentId);
       }
-      const row = await ownPayment(db, caller, paymentId, 'read');
-      return toPayment(row, await attemptsOf(db, paymentId));
+      return paymentOf(db, await ownPayment(db, caller, paymentId, 'read'));
     },
 
     async confirm(caller, paymentId, confirmation) {
@@ -490,6 +739,34 @@ export function createPaymentsService(platform: Platform, deps: { provider: Paym
         await applyAnswer(payment.id, attempt.id, answer, systemActor('payments.status_check'), 'The provider answered a status check');
       }
       return waiting.length;
+    },
+
+    async find(tx, paymentId) {
+      const [row] = await tx.select().from(paymentIntents).where(eq(paymentIntents.id, paymentId));
+      return row ? paymentOf(tx, row) : null;
+    },
+
+    requestRefund,
+
+    async refundByOperator(caller, paymentId, input) {
+      requirePaymentOperator(caller.principal);
+      // Each decision is a refund of its own; the Idempotency-Key of the request keeps a retry from making another.
+      return inTransaction(db, (tx) => requestRefund(tx, { ...input, paymentId, reference: { type: 'goodwill', id: ids(GOODWILL_PREFIX) } }, actorOf(caller)));
+    },
+
+    async sendRefund(refundId) {
+      return askForRefund(refundId, systemActor('payments.refund'));
+    },
+
+    async checkRefunds() {
+      const due = await db
+        .select({ id: paymentRefunds.id })
+        .from(paymentRefunds)
+        .where(and(inArray(paymentRefunds.status, [...UNSETTLED_REFUND_STATUSES]), lte(paymentRefunds.nextCheckAt, clock.now())))
+        .orderBy(asc(paymentRefunds.nextCheckAt))
+        .limit(JOB_BATCH);
+      for (const { id } of due) await askForRefund(id, systemActor('payments.refund_check'));
+      return due.length;
     },
   };
 }
