@@ -408,6 +408,8 @@ async function main() {
     const file = writeReport(path.join(PACKAGE_ROOT, 'bench', 'results'), env.BENCH_RESULT ?? 'commerce-postgres', results);
     log(`written to ${path.relative(PACKAGE_ROOT, file)} (and .md)${PROFILE ? `; CPU profiles in ${profileDir}` : ''}`);
   } finally {
+    // autocannon stops with requests still in flight: let the server answer them before it closes.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     await servers?.each('close').catch(() => {});
     if (env.BENCH_KEEP !== '1') await admin.query(`DROP DATABASE IF EXISTS ${runName} WITH (FORCE)`);
     await admin.end();

@@ -21,7 +21,7 @@ import { createApp, type App } from '../../src/app.ts';
 import type { Clock } from '../../src/platform/clock/index.ts';
 import { loadConfig } from '../../src/platform/config/index.ts';
 import { queryRows } from '../../src/platform/db/index.ts';
-import { readMigrations } from '../../src/platform/db/migrate.ts';
+import { MigrationError, readMigrations } from '../../src/platform/db/migrate.ts';
 import { MIGRATIONS_DIR } from '../../src/platform/paths.ts';
 import { jpegFile, pdfFile, pngFile } from '../../src/seed/sample-files.ts';
 import type { Caller, SellerPrincipal } from '../../src/modules/identity/index.ts';
@@ -98,13 +98,22 @@ export async function seededTemplate(options: SeedOptions): Promise<{ name: stri
     );
     const existing = rows.find((row) => row.datname === name);
     if (existing?.note) return { name, summary: JSON.parse(existing.note) as SeedSummary, builtNow: false };
+    if (existing) await admin.query(`DROP DATABASE ${name} WITH (FORCE)`); // half-built
     const older = rows.map((row) => ({ ...row, summary: row.note ? (JSON.parse(row.note) as SeedSummary) : null })).find((row) => row.summary?.codeHash === codeHash);
-    let summary: SeedSummary;
+    let summary: SeedSummary | undefined;
     if (older?.summary) {
       options.log(`migrating the seeded marketplace ${older.datname} to the current schema as ${name}`);
       await admin.query(`CREATE DATABASE ${name} TEMPLATE ${older.datname}`);
-      summary = await upgrade(databaseUrl(options.serverUrl, name), older.summary, schema, options);
-    } else {
+      try {
+        summary = await upgrade(databaseUrl(options.serverUrl, name), older.summary, schema, options);
+      } catch (error) {
+        // Migrations rewritten since (squashed while branches merge) cannot be applied on top: seed anew.
+        if (!(error instanceof MigrationError)) throw error;
+        options.log(`  it cannot be migrated (${error.message})`);
+        await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      }
+    }
+    if (!summary) {
       await admin.query(`CREATE DATABASE ${name}`);
       options.log(`seeding ${name}: ${options.sellers} sellers, ≥ ${options.skus} SKUs (once; later runs copy it)`);
       summary = await seed(databaseUrl(options.serverUrl, name), { ...options, codeHash, schema });
