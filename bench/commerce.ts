@@ -251,8 +251,8 @@ function serverSide(stats: ServerStats) {
     eventLoopUtilisation: Math.round(stats.eventLoopUtilisation * 100) / 100,
     backgroundStatements: background?.statements ?? 0,
     backgroundTopQueries: Object.entries(background?.queries ?? {})
-      .sort((a, b) => b[1].ms - a[1].ms)
-      .slice(0, 6)
+      .sort((a, b) => b[1].calls - a[1].calls)
+      .slice(0, 15)
       .map(([text, q]) => ({ text, calls: q.calls, ms: Math.round(q.ms) })),
   };
 }

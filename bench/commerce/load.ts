@@ -109,12 +109,13 @@ export class StepRecorder {
   }
 }
 
-/** CPU seconds used so far by the machine, the server processes, PostgreSQL's processes and this process. */
+/** CPU seconds used so far by the machine, the server processes, each PostgreSQL process and this process. */
 export interface CpuSnapshot {
   at: number;
   machineBusy: number;
   server: number;
-  postgres: number;
+  /** Per process: backends come and go, so only what each did between two snapshots can be added up. */
+  postgres: Map<string, number>;
   loadGenerator: number;
 }
 
@@ -132,16 +133,14 @@ function processSeconds(pid: string): number {
 
 export function cpuSnapshot(serverPids: readonly number[]): CpuSnapshot {
   let machineBusy = 0;
-  let postgres = 0;
+  const postgres = new Map<string, number>();
   try {
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
     machineBusy = (user! + nice! + system! + irq! + softirq! + steal!) / TICKS;
-    void idle;
-    void iowait;
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       try {
-        if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') postgres += processSeconds(pid);
+        if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') postgres.set(pid, processSeconds(pid));
       } catch {
         // The process ended while we looked.
       }
@@ -153,13 +152,18 @@ export function cpuSnapshot(serverPids: readonly number[]): CpuSnapshot {
   return { at: performance.now(), machineBusy, server: serverPids.reduce((sum, pid) => sum + processSeconds(String(pid)), 0), postgres, loadGenerator: (own.user + own.system) / 1e6 };
 }
 
-/** Cores used between two snapshots, per consumer; "other" is the rest of the machine (other users). */
+/**
+ * Cores used between two snapshots, per consumer; "other" is the rest of the machine (other
+ * users). PostgreSQL counts the processes alive at the end (one that ended in between is lost).
+ */
 export function coresUsed(from: CpuSnapshot, to: CpuSnapshot) {
   const seconds = (to.at - from.at) / 1000;
-  const share = (a: number, b: number) => Math.round(((b - a) / seconds) * 100) / 100;
-  const server = share(from.server, to.server);
-  const postgres = share(from.postgres, to.postgres);
-  const loadGenerator = share(from.loadGenerator, to.loadGenerator);
-  const machine = share(from.machineBusy, to.machineBusy);
-  return { server, postgres, loadGenerator, other: Math.round((machine - server - postgres - loadGenerator) * 100) / 100, machine };
+  const share = (used: number) => Math.round((used / seconds) * 100) / 100;
+  let postgresSeconds = 0;
+  for (const [pid, total] of to.postgres) postgresSeconds += total - (from.postgres.get(pid) ?? 0);
+  const server = share(to.server - from.server);
+  const postgres = share(postgresSeconds);
+  const loadGenerator = share(to.loadGenerator - from.loadGenerator);
+  const machine = share(to.machineBusy - from.machineBusy);
+  return { server, postgres, loadGenerator, other: Math.max(0, Math.round((machine - server - postgres - loadGenerator) * 100) / 100), machine };
 }

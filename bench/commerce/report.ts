@@ -1,6 +1,7 @@
 /** The commerce benchmark's results: the whole as JSON, the gist as a Markdown page beside it. */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { LatencySummary } from './load.ts';
 import type { ProfileSummary } from './profile.ts';
 import type { SeedSummary } from './seed.ts';
@@ -110,7 +111,7 @@ export function markdown(results: Results): string {
       const c = scenario.checkout;
       lines.push(
         `${c.checkoutsPerSecond} complete checkouts/s (${c.ordersPerSecond} orders/s, two sellers each), ${n(c.requestsPerSecond)} requests/s; a whole checkout (six requests) took ${c.flow.p50} ms at the median, ${c.flow.p99} ms at p99. ` +
-          `${c.abandoned} rounds stopped at a failed step. The background worker ran ${c.backgroundStatementsPerCheckout} SQL statements per checkout (outbox dispatch: payment → orders); ` +
+          `${c.abandoned} rounds stopped at a failed step. The background worker ran ${c.backgroundStatementsPerCheckout} SQL statements per checkout in the window (outbox reactions: the payment moves the orders on, the search index follows the stock orders take); ` +
           `${n(c.outbox.backlogAtEnd)} events were still waiting when the load stopped, drained in ${c.outbox.drainSeconds} s.`,
         '',
       );
@@ -126,12 +127,17 @@ export function markdown(results: Results): string {
     if (heavy.length > 0) {
       lines.push('<details><summary>Statements by database time, per step</summary>', '');
       for (const step of heavy) {
-        lines.push(`**${step.name}** — ${step.sqlPerRequest} statements, ${step.dbMsPerRequest} ms of database time per request (time from sending to the answer, pool wait included):`, '');
+        lines.push(`**${step.name}** — ${step.sqlPerRequest} statements, ${step.dbMsPerRequest} ms of database time per request (from sending a statement to its answer: waiting for a pooled connection and for the busy event loop included):`, '');
         lines.push('| per request | ms / request | ms / call | statement |', '|---:|---:|---:|---|');
         for (const q of step.topQueries.slice(0, 10)) lines.push(`| ${q.perRequest} | ${q.msPerRequest} | ${q.msPerCall} | \`${q.text.replace(/\|/g, '\\|').slice(0, 160)}\` |`);
         lines.push('');
       }
       lines.push('</details>', '');
+    }
+    if (scenario.checkout && scenario.server.backgroundTopQueries.length > 0) {
+      const per = (calls: number) => Math.round((calls / Math.max(1, scenario.checkout!.checkoutsPerSecond * scenario.seconds)) * 10) / 10;
+      lines.push('<details><summary>Statements of the background worker (outbox reactions), per checkout</summary>', '');
+      lines.push('| per checkout | statement |', '|---:|---|', ...scenario.server.backgroundTopQueries.map((q) => `| ${per(q.calls)} | \`${q.text.replace(/\|/g, '\\|').slice(0, 160)}\` |`), '', '</details>', '');
     }
     if (scenario.profile) {
       lines.push(
@@ -151,4 +157,9 @@ export function writeReport(dir: string, stem: string, results: Results): string
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(file.replace(/\.json$/, '.md'), markdown(results));
   return file;
+}
+
+// `npx tsx bench/commerce/report.ts bench/results/commerce-postgres.json` writes the page again from the JSON.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const file of process.argv.slice(2)) writeFileSync(file.replace(/\.json$/, '.md'), markdown(JSON.parse(readFileSync(file, 'utf8')) as Results));
 }
