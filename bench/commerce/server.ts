@@ -109,36 +109,31 @@ const COUNTED = Symbol('counted by the pool wrapper');
  * (in the request's async context, before it may wait for a connection); the pool then runs it on
  * a client, which must not count it again.
  */
+/** Runs a query and tallies its time when it settles (or at once, for a callback-style call). */
+function timed(config: unknown, run: () => unknown): unknown {
+  const started = performance.now();
+  const text = shortText(config);
+  const result = run();
+  const done = () => {
+    const ms = performance.now() - started;
+    tallyQuery(text, ms);
+    noteText(text, ms);
+  };
+  if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(done, done);
+  else done();
+  return result;
+}
+
 function instrumentPg(): void {
   const poolQuery = pg.Pool.prototype.query;
   const clientQuery = pg.Client.prototype.query;
   pg.Pool.prototype.query = function (this: pg.Pool, config: unknown, ...rest: unknown[]) {
     const marked = typeof config === 'string' ? { text: config, [COUNTED]: true } : { ...(config as object), [COUNTED]: true };
-    const started = performance.now();
-    const text = shortText(config);
-    const result = (poolQuery as (...args: unknown[]) => unknown).call(this, marked, ...rest);
-    const done = () => {
-      const ms = performance.now() - started;
-      tallyQuery(text, ms);
-      noteText(text, ms);
-    };
-    if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(done, done);
-    else done();
-    return result;
+    return timed(config, () => (poolQuery as (...args: unknown[]) => unknown).call(this, marked, ...rest));
   } as typeof pg.Pool.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
     if (config && typeof config === 'object' && COUNTED in config) return (clientQuery as (...args: unknown[]) => unknown).call(this, config, ...rest);
-    const started = performance.now();
-    const text = shortText(config);
-    const result = (clientQuery as (...args: unknown[]) => unknown).call(this, config, ...rest);
-    const done = () => {
-      const ms = performance.now() - started;
-      tallyQuery(text, ms);
-      noteText(text, ms);
-    };
-    if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(done, done);
-    else done();
-    return result;
+    return timed(config, () => (clientQuery as (...args: unknown[]) => unknown).call(this, config, ...rest));
   } as typeof pg.Client.prototype.query;
 }
 

@@ -248,9 +248,11 @@ export function createOrdersService(platform: Platform, deps: OrdersDependencies
   async function details(tx: Db, rows: readonly Row[]): Promise<Order[]> {
     if (rows.length === 0) return [];
     const orderIds = rows.map((row) => row.id);
+    // Both tables' keys lead with the seller: naming the sellers lets the key find the rows.
+    const sellerIds = [...new Set(rows.map((row) => row.sellerId))];
     const [lines, parcels] = await Promise.all([
-      tx.select().from(orderLines).where(inArray(orderLines.orderId, orderIds)).orderBy(asc(orderLines.orderId), asc(orderLines.lineNo)),
-      tx.select().from(orderShipments).where(inArray(orderShipments.orderId, orderIds)).orderBy(asc(orderShipments.shippedAt)),
+      tx.select().from(orderLines).where(and(inArray(orderLines.sellerId, sellerIds), inArray(orderLines.orderId, orderIds))).orderBy(asc(orderLines.orderId), asc(orderLines.lineNo)),
+      tx.select().from(orderShipments).where(and(inArray(orderShipments.sellerId, sellerIds), inArray(orderShipments.orderId, orderIds))).orderBy(asc(orderShipments.shippedAt)),
     ]);
     return rows.map((row) =>
       toOrder(
