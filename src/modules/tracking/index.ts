@@ -5,6 +5,7 @@ import { AggregatorTrackingProvider } from './providers/aggregator.ts';
 import type { TrackingProvider } from './providers/provider.ts';
 import { TrackingSimulator } from './providers/simulator.ts';
 import { registerTrackingRoutes } from './routes.ts';
+import { pollRunMayContinue } from './rules.ts';
 import { createTrackingService, TRACKING_POLL_JOB, TRACKING_WEBHOOK_JOB } from './service.ts';
 
 export { TRACKING_EVENTS, type ParcelTracking, type TrackingService } from './service.ts';
@@ -28,8 +29,14 @@ export function createTrackingModule(platform: Platform, options: { provider?: T
   const service = createTrackingService(platform, { provider, registry });
 
   platform.jobs.define(TRACKING_POLL_JOB, async () => {
-    // A batch per run: the next run picks up the rest, so one slow provider call never holds the queue.
-    await service.pollDue();
+    // Batch after batch while parcels are due, within the run's time: one batch a minute would check
+    // only 2,400 parcels an hour. A failed batch (provider down, rate limited) ends the run instead
+    // of asking again at once; its parcels back off and the next minute's run carries on.
+    const startedAt = platform.clock.now();
+    while (pollRunMayContinue(startedAt, platform.clock.now())) {
+      const { asked, failed } = await service.pollDue();
+      if (asked === 0 || failed > 0) return;
+    }
   });
   platform.jobs.schedule(TRACKING_POLL_JOB, '* * * * *');
   platform.jobs.define<{ provider: string; deliveryId: string }>(TRACKING_WEBHOOK_JOB, ({ provider: name, deliveryId }) => service.processWebhook(name, deliveryId));

@@ -32,5 +32,14 @@ export function retryAfterFailure(failures: number, failedAt: Date, providerAske
   return new Date(failedAt.getTime() + Math.max(backoff, (providerAskedSeconds ?? 0) * 1000));
 }
 
-/** Parcels one poll asks about, in all and per carrier: no carrier's API is asked for more at once. */
-export const POLL_LIMITS = { perRun: 40, perCarrier: 20 } as const;
+/**
+ * Parcels one poll batch asks about, in all and per carrier (no carrier's API is asked about more
+ * at once), and how long one run of the poll job keeps taking batches: long enough to work off a
+ * minute's due parcels, short enough to end before the next minute's run, so runs never pile up.
+ */
+export const POLL_LIMITS = { perBatch: 40, perCarrier: 20, runSeconds: 50 } as const;
+
+/** Whether a poll run that started at `startedAt` may still take another batch at `now`. */
+export function pollRunMayContinue(startedAt: Date, now: Date): boolean {
+  return now.getTime() - startedAt.getTime() < POLL_LIMITS.runSeconds * 1000;
+}

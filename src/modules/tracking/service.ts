@@ -206,7 +206,7 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
                      WHERE next_check_at <= ${now} AND stopped_at IS NULL AND provider = ${provider.name}
                    ) due WHERE place <= ${POLL_LIMITS.perCarrier}
                  )
-                 ORDER BY next_check_at LIMIT ${POLL_LIMITS.perRun} FOR UPDATE SKIP LOCKED)`,
+                 ORDER BY next_check_at LIMIT ${POLL_LIMITS.perBatch} FOR UPDATE SKIP LOCKED)`,
           ),
         )
         .returning();
