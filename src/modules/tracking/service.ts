@@ -112,17 +112,24 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
     return row;
   }
 
+  /**
+   * Merges a batch of snapshots in one transaction: a commit waits for the disk, and one per parcel
+   * made it most of a poll's cost. Parcels are locked in number order, so two batches that share
+   * parcels (a poll and a webhook delivery) wait for each other instead of deadlocking.
+   */
   async function ingestSnapshots(snapshots: readonly TrackingSnapshot[]): Promise<number> {
-    let matched = 0;
-    for (const snapshot of snapshots) {
-      await inTransaction(db, async (tx) => {
+    if (snapshots.length === 0) return 0;
+    const ordered = [...snapshots].sort((a, b) => (a.carrierCode === b.carrierCode ? a.trackingNumber.localeCompare(b.trackingNumber) : a.carrierCode.localeCompare(b.carrierCode)));
+    return inTransaction(db, async (tx) => {
+      let matched = 0;
+      for (const snapshot of ordered) {
         const row = await liveParcel(tx, snapshot.carrierCode, snapshot.trackingNumber);
-        if (!row) return;
+        if (!row) continue;
         matched++;
         await ingest(tx, row, snapshot.events);
-      });
-    }
-    return matched;
+      }
+      return matched;
+    });
   }
 
   function view(row: Row): ParcelTracking {
@@ -192,6 +199,8 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
       const now = clock.now();
       // The most overdue first, at most POLL_LIMITS.perCarrier of any one carrier: a backlog on one
       // carrier neither starves the others nor floods that carrier's API. Claimed rows are leased.
+      // `next_check_at <= now` is repeated where rows are locked: PostgreSQL checks it again on a row
+      // another worker claimed while this statement ran, and skips it instead of claiming it twice.
       const rows = await db
         .update(trackedParcels)
         .set({ nextCheckAt: new Date(now.getTime() + CLAIM_LEASE_MS) })
@@ -205,7 +214,7 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
                      FROM tracked_parcels
                      WHERE next_check_at <= ${now} AND stopped_at IS NULL AND provider = ${provider.name}
                    ) due WHERE place <= ${POLL_LIMITS.perCarrier}
-                 )
+                 ) AND next_check_at <= ${now}
                  ORDER BY next_check_at LIMIT ${POLL_LIMITS.perBatch} FOR UPDATE SKIP LOCKED)`,
           ),
         )
