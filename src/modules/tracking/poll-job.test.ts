@@ -19,6 +19,8 @@ class WatchedSimulator implements TrackingProvider {
   /** How far the clock moves during each fetch, as a slow provider would take. */
   secondsPerFetch = 0;
   down = false;
+  /** Runs while a fetch is under way, before it answers. */
+  duringFetch: () => Promise<void> = async () => {};
   readonly #clock: ManualClock;
   readonly #simulator: TrackingSimulator;
 
@@ -34,6 +36,7 @@ class WatchedSimulator implements TrackingProvider {
   async fetch(numbers: readonly TrackedNumber[]) {
     this.batches.push([...numbers]);
     this.#clock.advance({ seconds: this.secondsPerFetch });
+    await this.duringFetch();
     if (this.down) throw new Error('the provider is down');
     return this.#simulator.fetch(numbers);
   }
@@ -61,6 +64,7 @@ describe('the tracking.poll job', () => {
     provider.batches.length = 0;
     provider.secondsPerFetch = 0;
     provider.down = false;
+    provider.duringFetch = async () => {};
   });
 
   /** Follows `count` parcels of each carrier, all due at once. */
@@ -134,5 +138,21 @@ describe('the tracking.poll job', () => {
     provider.down = false;
     expect(await runJobOnce()).toBe('succeeded');
     expect(await parcels()).toEqual({ checked: 100, due: 0, failed: 0 });
+  });
+
+  it('leaves a label cancelled while its parcel was being asked about stopped when the poll fails', async () => {
+    await follow('cancelled', { ups: 2 });
+    provider.down = true;
+    provider.duringFetch = () => inTransaction(app.platform.db, (tx) => app.modules.tracking.service.stop(tx, 'sel_poll_job', 'shp_CANCELLEDUPS0'));
+
+    expect(await runJobOnce()).toBe('succeeded');
+    const rows = await queryRows<{ shipment: string; next: Date | null; failures: number }>(
+      app.platform.db,
+      sql`SELECT shipment_id AS shipment, next_check_at AS next, failures FROM tracked_parcels WHERE shipment_id LIKE 'shp_CANCELLED%' ORDER BY shipment_id`,
+    );
+    expect(rows.map((row) => [row.shipment, row.next === null, row.failures])).toEqual([
+      ['shp_CANCELLEDUPS0', true, 0],
+      ['shp_CANCELLEDUPS1', false, 1],
+    ]);
   });
 });

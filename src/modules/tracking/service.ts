@@ -229,10 +229,11 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
       } catch (error) {
         const retryAfterSeconds = (error as { retryAfterMs?: number }).retryAfterMs !== undefined ? (error as { retryAfterMs: number }).retryAfterMs / 1000 : undefined;
         for (const row of rows) {
+          // A label cancelled while the provider was asked stays stopped: nothing to ask again.
           await db
             .update(trackedParcels)
             .set({ failures: row.failures + 1, nextCheckAt: retryAfterFailure(row.failures + 1, now, retryAfterSeconds) })
-            .where(eq(trackedParcels.id, row.id));
+            .where(and(eq(trackedParcels.id, row.id), isNull(trackedParcels.stoppedAt)));
         }
         platform.logger.warn({ err: error, provider: provider.name, parcels: rows.length }, 'tracking poll failed; backing off');
         return { asked: rows.length, failed: rows.length };
