@@ -11,7 +11,7 @@
  * under way), and its label was bought a uniformly drawn time before now within that span.
  */
 import { shippedCarrierRegistry } from '../../src/modules/tracking/carriers.ts';
-import { simulateJourney, type SimulatedJourney } from '../../src/modules/tracking/providers/simulator.ts';
+import { simulateJourney, type SimulatedEvent, type SimulatedJourney } from '../../src/modules/tracking/providers/simulator.ts';
 import { POLL_MINUTES } from '../../src/modules/tracking/rules.ts';
 import type { MainStatus } from '../../src/modules/tracking/status.ts';
 import type { Random } from '../commerce/catalog.ts';
@@ -94,6 +94,12 @@ export function activePopulation(count: number, now: number, random: Random, ser
   return parcels;
 }
 
+/** How long after its latest event (none yet: undefined) a parcel is asked about again, in minutes; null: no more. */
+export type PollSchedule = (latest: SimulatedEvent | undefined) => number | null;
+
+/** The schedule of rules.ts: by the stage the latest event put the parcel in. */
+export const currentSchedule: PollSchedule = (latest) => POLL_MINUTES[latest?.stage ?? 'pending'];
+
 export interface WorkModel {
   journeys: number;
   /** Share of active time in each stage, over whole journeys. */
@@ -101,6 +107,8 @@ export interface WorkModel {
   meanActiveDays: number;
   /** Checks the poll schedule (POLL_MINUTES) asks for, per active shipment and hour, the first check included. */
   checksPerShipmentHour: number;
+  /** The same under other schedules, for comparison (modelled only). */
+  otherSchedules: { name: string; checksPerShipmentHour: number }[];
   /** Carrier events per active shipment and hour; those of carriers that push (one webhook delivery each); those of the last mile. */
   eventsPerShipmentHour: number;
   webhookDeliveriesPerShipmentHour: number;
@@ -109,12 +117,13 @@ export interface WorkModel {
   pushingShare: number;
 }
 
-/** What a shipment costs over its life, averaged over `count` journeys of the carrier mix. */
-export function workModel(count: number, random: Random): WorkModel {
+/** What a shipment costs over its life, averaged over `count` journeys of the carrier mix, under the current schedule and `others`. */
+export function workModel(count: number, random: Random, others: Record<string, PollSchedule> = {}): WorkModel {
   const start = Date.parse('2026-11-02T08:00:00Z');
+  const schedules = { current: currentSchedule, ...others };
   const stageMs = new Map<MainStatus, number>();
+  const checks = new Map(Object.keys(schedules).map((name) => [name, 0]));
   let activeMs = 0;
-  let checks = 0;
   let events = 0;
   let pushed = 0;
   let lastMile = 0;
@@ -122,18 +131,21 @@ export function workModel(count: number, random: Random): WorkModel {
   for (let i = 0; i < count; i++) {
     const carrier = pickCarrier(random);
     const journey = simulateJourney({ carrierCode: carrier.code, trackingNumber: `${carrier.prefix}${String(i).padStart(12, '0')}` }, new Date(start), registry);
-    let stage = stageAt(journey, start);
+    let latest = journey.events.filter((event) => event.at <= start).at(-1);
     let since = start;
-    checks += 1;
     const spend = (until: number) => {
+      const stage = latest?.stage ?? 'pending';
       stageMs.set(stage, (stageMs.get(stage) ?? 0) + (until - since));
-      const minutes = POLL_MINUTES[stage];
-      if (minutes !== null) checks += (until - since) / (minutes * 60_000);
+      for (const [name, schedule] of Object.entries(schedules)) {
+        const minutes = schedule(latest);
+        // The first check, at registration, comes on top of the schedule.
+        checks.set(name, checks.get(name)! + (since === start ? 1 : 0) + (minutes === null ? 0 : (until - since) / (minutes * 60_000)));
+      }
     };
     for (const event of journey.events) {
       if (event.at <= start) continue;
       spend(event.at);
-      stage = event.stage;
+      latest = event;
       since = event.at;
       events++;
       if (carrierPushes(carrier.code)) pushed++;
@@ -147,7 +159,8 @@ export function workModel(count: number, random: Random): WorkModel {
     journeys: count,
     stageShare: Object.fromEntries([...stageMs].sort((a, b) => b[1] - a[1]).map(([stage, ms]) => [stage, Math.round((ms / activeMs) * 1000) / 1000])),
     meanActiveDays: Math.round((activeMs / count / (24 * HOUR)) * 10) / 10,
-    checksPerShipmentHour: checks / hours,
+    checksPerShipmentHour: checks.get('current')! / hours,
+    otherSchedules: Object.keys(others).map((name) => ({ name, checksPerShipmentHour: checks.get(name)! / hours })),
     eventsPerShipmentHour: events / hours,
     webhookDeliveriesPerShipmentHour: pushed / hours,
     lastMileEventsPerShipmentHour: lastMile / hours,

@@ -123,6 +123,13 @@ function statements(rows: readonly StatementShare[], unit: string): string[] {
   return [`| per ${unit} | ms per ${unit} | statement |`, '|---:|---:|---|', ...rows.map((s) => `| ${s.perUnit} | ${s.msPerUnit} | \`${s.text.replace(/\|/g, '\\|').slice(0, 150)}\` |`)];
 }
 
+/** Shipments whose checks the poll job's budget holds at the measured re-check rate. */
+export function pollBudgetShipments(results: Pick<Results, 'poll' | 'settings'>, checksPerShipmentHour: number): number {
+  const recheck = results.poll.find((p) => p.name.startsWith('re-checks (steady state)'));
+  const budget = (results.settings.pollLimits as { runSeconds: number }).runSeconds;
+  return recheck ? (budget * 60 * recheck.checksPerSecond) / checksPerShipmentHour : 0;
+}
+
 /** Whether a run kept the poll schedule: no due parcel ever more than 5 minutes late. */
 export const keptUp = (run: Verification) => run.backlog.maxOverdueMinutes <= 5;
 
@@ -149,6 +156,17 @@ export function markdown(results: Results): string {
     '|---|---:|---:|',
     ...Object.entries(model.stageShare).map(([stage, share]) => `| ${stage} | ${pct(share ?? 0)} | ${String((results.settings.pollMinutes as Record<string, number | null>)[stage] ?? '–')} min |`),
     '',
+    ...(model.otherSchedules.length > 0
+      ? [
+          'Other schedules, modelled only (not run), with the shipments the measured re-check rate would keep under the poll job\'s 50 s a minute:',
+          '',
+          '| schedule | checks per shipment-hour | active shipments |',
+          '|---|---:|---:|',
+          `| POLL_MINUTES as it is | ${round2(model.checksPerShipmentHour)} | ${n(results.capacity.limits[0]?.shipments ?? 0)} |`,
+          ...model.otherSchedules.map((o) => `| ${o.name} | ${round2(o.checksPerShipmentHour)} | ${n(Math.floor(pollBudgetShipments(results, o.checksPerShipmentHour) / 1000) * 1000)} |`),
+          '',
+        ]
+      : []),
     '## Polling: parcels checked per second by the poll job',
     '',
     '| phase | parcels | seconds | checks/s | aggregator calls (query / register) | numbers per query | time an aggregator call was under way | SQL per check | CPU ms per check (server + PostgreSQL) | event loop busy |',
@@ -184,19 +202,18 @@ export function markdown(results: Results): string {
     '',
   );
   if (runs.length > 0) {
-    const v0 = runs[0]!;
     lines.push(
       '## Runs at that load',
       '',
-      `Time compressed ${v0.speed}×: shipments ÷ ${v0.speed} parcels on clocks (server and fake aggregator) running ${v0.speed} times as fast, so the process does per real second the work of all the shipments in real time. ` +
-        `${r1(v0.realSeconds)} s real = ${r1(v0.simMinutes)} min of simulated time per run. Each run starts from the steady state (every parcel's next check spread over its stage's interval); the fake aggregator pushes a webhook ${(results.settings.pushDelayMinutes as number[]).join('–')} min after each event of a carrier that pushes. ` +
+      'Time compressed: shipments ÷ speed parcels on clocks (server, its worker\'s tick, fake aggregator) running speed times as fast, so the process does per real second the work of all the shipments in real time. ' +
+        `${r1(runs[0]!.realSeconds)} s real per run. Each run starts from the steady state (every parcel's next check spread over its stage's interval); the fake aggregator pushes a webhook ${(results.settings.pushDelayMinutes as number[]).join('–')} min after each event of a carrier that pushes. ` +
         'Backlog: parcels due and not yet claimed, sampled every real second.',
       '',
-      '| load | shipments (parcels) | checks per hour done / asked | due parcels, mean / max | oldest due, at worst | samples with one > 5 min late | poll job running | webhooks sent / failed | CPU cores: server + PostgreSQL | event loop busy |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| load | shipments (parcels × speed) | simulated minutes | checks per hour done / asked | due parcels, mean / max | oldest due, at worst | samples with one > 5 min late | poll job running | webhooks sent / failed | CPU cores: server + PostgreSQL | event loop busy |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...runs.map(
         (v) =>
-          `| ${pct(v.load)} | ${n(v.shipments)} (${n(v.parcels)}) | ${n(v.checks.donePerHour)} / ${n(v.checks.expectedPerHour)} | ${r1(v.backlog.meanDue)} / ${n(v.backlog.maxDue)} | ${r1(v.backlog.maxOverdueMinutes)} min | ${pct(v.backlog.overdueOver5MinutesShare)} | ${pct(v.pollBusyShare)} | ${n(v.webhooks.sent)} / ${n(v.webhooks.failed)} | ${v.cores.server} + ${v.cores.postgres} | ${pct(v.eventLoopUtilisation)} |`,
+          `| ${pct(v.load)} | ${n(v.shipments)} (${n(v.parcels)} × ${v.speed}) | ${r1(v.simMinutes)} | ${n(v.checks.donePerHour)} / ${n(v.checks.expectedPerHour)} | ${r1(v.backlog.meanDue)} / ${n(v.backlog.maxDue)} | ${r1(v.backlog.maxOverdueMinutes)} min | ${pct(v.backlog.overdueOver5MinutesShare)} | ${pct(v.pollBusyShare)} | ${n(v.webhooks.sent)} / ${n(v.webhooks.failed)} | ${v.cores.server} + ${v.cores.postgres} | ${pct(v.eventLoopUtilisation)} |`,
       ),
       '',
     );
