@@ -4,6 +4,7 @@ import { shippedCarrierRegistry } from './carriers.ts';
 import { AggregatorTrackingProvider } from './providers/aggregator.ts';
 import type { TrackingProvider } from './providers/provider.ts';
 import { TrackingSimulator } from './providers/simulator.ts';
+import { registerTrackingOpsRoutes } from './ops-routes.ts';
 import { registerTrackingRoutes } from './routes.ts';
 import { createTrackingService, TRACKING_POLL_JOB, TRACKING_WEBHOOK_JOB } from './service.ts';
 
@@ -34,7 +35,14 @@ export function createTrackingModule(platform: Platform, options: { provider?: T
   platform.jobs.schedule(TRACKING_POLL_JOB, '* * * * *');
   platform.jobs.define<{ provider: string; deliveryId: string }>(TRACKING_WEBHOOK_JOB, ({ provider: name, deliveryId }) => service.processWebhook(name, deliveryId));
 
-  return { service, provider, registerRoutes: (app: HttpApp) => registerTrackingRoutes(app, service) };
+  return {
+    service,
+    provider,
+    registerRoutes: (app: HttpApp) => {
+      registerTrackingRoutes(app, service);
+      registerTrackingOpsRoutes(app, service);
+    },
+  };
 }
 
 export type TrackingModule = ReturnType<typeof createTrackingModule>;

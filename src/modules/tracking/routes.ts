@@ -4,7 +4,7 @@ import { IdOf, NullableTimestamp } from '../../platform/http/schemas.ts';
 import type { HttpApp } from '../../platform/http/server.ts';
 import { callerOf } from '../identity/index.ts';
 import type { Carrier } from './carriers.ts';
-import { TRACKING_PROVIDERS, type ParcelTracking, type TrackingService } from './service.ts';
+import { TRACKING_PROVIDERS, type CarrierNumber, type ParcelTracking, type TrackingService } from './service.ts';
 import type { TimelineEntry } from './status.ts';
 
 const TimelineSchema = Type.Array(
@@ -36,7 +36,29 @@ const timelineView = (timeline: readonly TimelineEntry[]) =>
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
-function trackingView(t: ParcelTracking) {
+const CarrierNumberSchema = Type.Object({ carrier_code: Type.String(), tracking_number: Type.String(), tracking_url: Type.Union([Type.String(), Type.Null()]) });
+
+/** The carrier the platform's network handed the parcel to; null until a hand-over. */
+const LastMileSchema = Type.Union([CarrierNumberSchema, Type.Null()], {
+  description: 'The last-mile carrier and its number once the platform’s network handed the parcel over; the timeline holds both legs’ events.',
+});
+
+export const carrierNumberView = (n: CarrierNumber) => ({ carrier_code: n.carrierCode, tracking_number: n.trackingNumber, tracking_url: n.trackingUrl });
+
+/** The seller's and the operator's view of a journey: the public one plus freshness. */
+export const TrackingProperties = {
+  shipment_id: Type.String(),
+  carrier_code: Type.String(),
+  tracking_number: Type.String(),
+  tracking_url: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  sub_status: Type.String(),
+  timeline: TimelineSchema,
+  freshness: Type.Object({ last_event_at: NullableTimestamp, last_received_at: NullableTimestamp, last_checked_at: NullableTimestamp, next_check_at: NullableTimestamp }),
+  last_mile: LastMileSchema,
+};
+
+export function trackingView(t: ParcelTracking) {
   return {
     shipment_id: t.shipmentId,
     carrier_code: t.carrierCode,
@@ -46,6 +68,7 @@ function trackingView(t: ParcelTracking) {
     sub_status: t.subStatus,
     timeline: timelineView(t.timeline),
     freshness: { last_event_at: iso(t.lastEventAt), last_received_at: iso(t.lastReceivedAt), last_checked_at: iso(t.lastCheckedAt), next_check_at: iso(t.nextCheckAt) },
+    last_mile: t.lastMile && carrierNumberView(t.lastMile),
   };
 }
 
@@ -68,18 +91,7 @@ export function registerTrackingRoutes(app: HttpApp, tracking: TrackingService):
         tags: ['seller: logistics'],
         summary: 'Where a shipment is: status, the timeline of stages and events, and how fresh the news is',
         params: Type.Object({ shipmentId: IdOf('shp') }),
-        response: {
-          200: Type.Object({
-            shipment_id: Type.String(),
-            carrier_code: Type.String(),
-            tracking_number: Type.String(),
-            tracking_url: Type.Union([Type.String(), Type.Null()]),
-            status: Type.String(),
-            sub_status: Type.String(),
-            timeline: TimelineSchema,
-            freshness: Type.Object({ last_event_at: NullableTimestamp, last_received_at: NullableTimestamp, last_checked_at: NullableTimestamp, next_check_at: NullableTimestamp }),
-          }),
-        },
+        response: { 200: Type.Object(TrackingProperties) },
       },
     },
     async (request) => trackingView(await tracking.forShipment(callerOf(request), request.params.shipmentId)),
@@ -91,16 +103,34 @@ export function registerTrackingRoutes(app: HttpApp, tracking: TrackingService):
       config: { public: true },
       schema: {
         tags: ['store'],
-        summary: 'A parcel’s journey for the buyer, by tracking number: stages and events, customs as its own stage',
+        summary: 'A parcel’s journey for the buyer, by the platform’s or the last-mile carrier’s number: stages and events, customs as its own stage',
         querystring: Type.Object({ number: Type.String({ minLength: 4, maxLength: 40, pattern: '^[A-Za-z0-9 -]+$' }) }, { additionalProperties: false }),
         response: {
-          200: Type.Object({ carrier_code: Type.String(), tracking_number: Type.String(), tracking_url: Type.Union([Type.String(), Type.Null()]), status: Type.String(), sub_status: Type.String(), timeline: TimelineSchema, last_update: NullableTimestamp }),
+          200: Type.Object({
+            carrier_code: Type.String(),
+            tracking_number: Type.String(),
+            tracking_url: Type.Union([Type.String(), Type.Null()]),
+            status: Type.String(),
+            sub_status: Type.String(),
+            timeline: TimelineSchema,
+            last_update: NullableTimestamp,
+            last_mile: LastMileSchema,
+          }),
         },
       },
     },
     async (request) => {
       const t = await tracking.publicTimeline(request.query.number);
-      return { carrier_code: t.carrierCode, tracking_number: t.trackingNumber, tracking_url: t.trackingUrl, status: t.status, sub_status: t.subStatus, timeline: timelineView(t.timeline), last_update: iso(t.lastReceivedAt) };
+      return {
+        carrier_code: t.carrierCode,
+        tracking_number: t.trackingNumber,
+        tracking_url: t.trackingUrl,
+        status: t.status,
+        sub_status: t.subStatus,
+        timeline: timelineView(t.timeline),
+        last_update: iso(t.lastReceivedAt),
+        last_mile: t.lastMile && carrierNumberView(t.lastMile),
+      };
     },
   );
 

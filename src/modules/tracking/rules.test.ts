@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { nextCheck, retryAfterFailure } from './rules.ts';
+import { shippedCarrierRegistry } from './carriers.ts';
+import { handOverEvent, handOverTimeProblem, nextCheck, retryAfterFailure } from './rules.ts';
+import { toTrackingEvent } from './status.ts';
 
 const at = new Date('2026-11-25T10:00:00Z');
 const minutesAfter = (date: Date | null) => (date ? (date.getTime() - at.getTime()) / 60_000 : null);
@@ -19,5 +21,25 @@ describe('polling', () => {
   it('backs off 5, 10, 20 … minutes after failures, up to six hours, or longer when the provider asks', () => {
     expect([1, 2, 3, 4, 10].map((failures) => minutesAfter(retryAfterFailure(failures, at)))).toEqual([5, 10, 20, 40, 360]);
     expect(minutesAfter(retryAfterFailure(1, at, 3600))).toBe(60);
+  });
+});
+
+describe('hand-over to a last-mile carrier', () => {
+  const handOver = { carrierCode: 'correios', carrierName: 'Correios', lastMileNumber: 'NL123456785BR', handedOverAt: new Date('2026-11-24T16:30:00Z'), location: 'São Paulo, BR' };
+
+  it('is the platform leg’s in_transit/handed_over event, naming the carrier and its number', () => {
+    const raw = handOverEvent(handOver);
+    expect(raw).toEqual({ eventId: 'handover:correios:NL123456785BR', code: 'HANDED_OVER', text: 'Handed over to Correios, tracking number NL123456785BR', location: 'São Paulo, BR', time: '2026-11-24T16:30:00.000Z' });
+    const event = toTrackingEvent(shippedCarrierRegistry().get('caravan')!, raw, at);
+    expect(event).toMatchObject({ carrier: 'caravan', status: 'in_transit', subStatus: 'handed_over', mappedBy: 'code', occurredAt: '2026-11-24T16:30:00.000Z' });
+    expect(handOverEvent({ ...handOver, location: undefined })).not.toHaveProperty('location');
+  });
+
+  it('cannot have happened before the label or in the future, allowing a partner’s clock five minutes ahead', () => {
+    const parcel = { registeredAt: new Date('2026-11-20T08:00:00Z') };
+    expect(handOverTimeProblem(new Date('2026-11-24T16:30:00Z'), parcel, at)).toBeNull();
+    expect(handOverTimeProblem(new Date('2026-11-25T10:05:00Z'), parcel, at)).toBeNull();
+    expect(handOverTimeProblem(new Date('2026-11-25T10:05:01Z'), parcel, at)).toBe('is in the future');
+    expect(handOverTimeProblem(new Date('2026-11-20T07:59:59Z'), parcel, at)).toMatch(/^is before the platform parcel's label was created/);
   });
 });

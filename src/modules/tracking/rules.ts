@@ -1,4 +1,4 @@
-import type { MainStatus } from './status.ts';
+import type { MainStatus, RawCarrierEvent } from './status.ts';
 
 /**
  * How often to ask about a parcel, by its stage: often where buyers wait for news (customs, the last
@@ -34,3 +34,41 @@ export function retryAfterFailure(failures: number, failedAt: Date, providerAske
 
 /** Parcels one poll asks about, in all and per carrier: no carrier's API is asked for more at once. */
 export const POLL_LIMITS = { perRun: 40, perCarrier: 20 } as const;
+
+/** Entries one hand-over manifest may carry: a partner's daily manifest per request, not a bulk import. */
+export const HAND_OVER_BATCH_LIMIT = 100;
+
+/** The platform carrier's event code for a hand-over (its status map reads it as in_transit/handed_over). */
+export const HAND_OVER_EVENT_CODE = 'HANDED_OVER';
+
+/** Partners' manifests are stamped by their own clocks: a few minutes ahead of ours is not the future. */
+export const HAND_OVER_CLOCK_SKEW_MS = 5 * 60_000;
+
+export interface HandOver {
+  carrierCode: string;
+  carrierName: string;
+  lastMileNumber: string;
+  handedOverAt: Date;
+  location?: string | undefined;
+}
+
+/**
+ * The platform leg's event for a hand-over, as if the platform's network had reported it: the id
+ * names the last-mile parcel, so the same hand-over recorded twice is one event.
+ */
+export function handOverEvent(handOver: HandOver): RawCarrierEvent {
+  return {
+    eventId: `handover:${handOver.carrierCode}:${handOver.lastMileNumber}`,
+    code: HAND_OVER_EVENT_CODE,
+    text: `Handed over to ${handOver.carrierName}, tracking number ${handOver.lastMileNumber}`,
+    ...(handOver.location ? { location: handOver.location } : {}),
+    time: handOver.handedOverAt.toISOString(),
+  };
+}
+
+/** Why a hand-over cannot have happened then, or null: not before the label existed, not in the future. */
+export function handOverTimeProblem(handedOverAt: Date, parcel: { registeredAt: Date }, now: Date): string | null {
+  if (handedOverAt.getTime() > now.getTime() + HAND_OVER_CLOCK_SKEW_MS) return 'is in the future';
+  if (handedOverAt.getTime() < parcel.registeredAt.getTime()) return `is before the platform parcel's label was created (${parcel.registeredAt.toISOString()})`;
+  return null;
+}

@@ -1,14 +1,14 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Platform } from '../../platform/index.ts';
-import { inTransaction, type Db } from '../../platform/db/index.ts';
-import { badRequest, notFound, unauthenticated } from '../../platform/errors/index.ts';
+import { inTransaction, isUniqueViolation, type Db } from '../../platform/db/index.ts';
+import { AppError, badRequest, conflict, fieldError, notFound, unauthenticated, validationFailed, type FieldError } from '../../platform/errors/index.ts';
 import { registerIdPrefix } from '../../platform/ids/index.ts';
-import { authorize, requireSeller, type Caller } from '../identity/index.ts';
-import { shippedCarrierRegistry, trackingUrlFor, type CarrierRegistry } from './carriers.ts';
-import type { Detection } from './numbers.ts';
+import { actorOf, authorize, requireOperator, requireSeller, type Caller } from '../identity/index.ts';
+import { shippedCarrierRegistry, trackingUrlFor, type Carrier, type CarrierRegistry } from './carriers.ts';
+import { normalizeTrackingNumber, type Detection } from './numbers.ts';
 import { WebhookRejected, type TrackingProvider, type TrackingSnapshot, type WebhookHeaders } from './providers/provider.ts';
-import { nextCheck, POLL_LIMITS, retryAfterFailure } from './rules.ts';
-import { buyerTimeline, currentStatus, mergeEvents, notificationsDue, toTrackingEvent, type MainStatus, type RawCarrierEvent, type TimelineEntry, type TrackingEvent } from './status.ts';
+import { handOverEvent, handOverTimeProblem, nextCheck, POLL_LIMITS, retryAfterFailure } from './rules.ts';
+import { buyerTimeline, currentStatus, mergeEvents, notificationsDue, TERMINAL_STATUSES, toTrackingEvent, type MainStatus, type RawCarrierEvent, type TimelineEntry, type TrackingEvent } from './status.ts';
 import { trackedParcels, trackingWebhookDeliveries } from './schema.ts';
 
 const PARCEL_PREFIX = registerIdPrefix('trk', 'tracked parcel');
@@ -21,6 +21,12 @@ export const TRACKING_EVENTS = {
 /** The providers the platform can take events from (the configuration picks one). */
 export const TRACKING_PROVIDERS = ['simulator', 'aggregator'] as const;
 
+/**
+ * The provider named on parcels whose events the platform records itself (hand-overs from its own
+ * network): no provider is asked about them.
+ */
+export const PLATFORM_RECORDS = 'platform';
+
 export const TRACKING_POLL_JOB = 'tracking.poll';
 export const TRACKING_WEBHOOK_JOB = 'tracking.webhook';
 
@@ -29,6 +35,17 @@ const CLAIM_LEASE_MS = 10 * 60_000;
 
 type Row = typeof trackedParcels.$inferSelect;
 
+/** A carrier's number for a parcel, with the link to the carrier's own tracking page. */
+export interface CarrierNumber {
+  carrierCode: string;
+  trackingNumber: string;
+  trackingUrl: string | null;
+}
+
+/**
+ * A shipment's journey. A parcel of the platform's own network that was handed over to a last-mile
+ * carrier is one journey under either number: both legs' events, in carrier-time order.
+ */
 export interface ParcelTracking {
   shipmentId: string;
   carrierCode: string;
@@ -42,12 +59,31 @@ export interface ParcelTracking {
   lastReceivedAt: Date | null;
   lastCheckedAt: Date | null;
   nextCheckAt: Date | null;
+  /** The carrier the platform's network handed the parcel to, and its number; null until then. */
+  lastMile: CarrierNumber | null;
 }
 
+export type PublicParcelTracking = Pick<ParcelTracking, 'carrierCode' | 'trackingNumber' | 'trackingUrl' | 'status' | 'subStatus' | 'timeline' | 'lastReceivedAt' | 'lastMile'>;
+
+/** One line of a hand-over manifest: the platform's parcel, and the carrier and number it now travels under. */
+export interface HandOverEntry {
+  trackingNumber: string;
+  carrierCode: string;
+  lastMileNumber: string;
+  handedOverAt: Date;
+  location?: string | undefined;
+}
+
+export type HandOverResult =
+  | { index: number; ok: true; trackingNumber: string; shipmentId: string; lastMile: CarrierNumber }
+  | { index: number; ok: false; trackingNumber: string; error: { status: number; code: string; message: string; errors: FieldError[] } };
+
 export function createTrackingService(platform: Platform, deps: { provider: TrackingProvider; registry?: CarrierRegistry }) {
-  const { db, clock, ids, events, jobs } = platform;
+  const { db, clock, ids, events, jobs, audit } = platform;
   const registry = deps.registry ?? shippedCarrierRegistry();
   const { provider } = deps;
+  const platformCarriers = registry.carriers.filter((carrier) => carrier.kind === 'platform');
+  const isPlatformCarrier = (code: string) => registry.get(code)?.kind === 'platform';
 
   const eventsOf = (row: Row) => row.events as TrackingEvent[];
 
@@ -125,21 +161,139 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
     return matched;
   }
 
-  function view(row: Row): ParcelTracking {
-    const carrier = registry.get(row.carrierCode);
+  function carrierNumber(carrierCode: string, trackingNumber: string): CarrierNumber {
+    const carrier = registry.get(carrierCode);
+    return { carrierCode, trackingNumber, trackingUrl: carrier ? trackingUrlFor(carrier, trackingNumber) : null };
+  }
+
+  /** The legs of the journey a parcel belongs to, in travel order: the platform's leg, then the last mile. */
+  async function journeyOf(tx: Db, row: Row): Promise<Row[]> {
+    if (row.continuesId) {
+      const [platformLeg] = await tx.select().from(trackedParcels).where(and(eq(trackedParcels.sellerId, row.sellerId), eq(trackedParcels.id, row.continuesId)));
+      return platformLeg ? [platformLeg, row] : [row];
+    }
+    const [lastMile] = await tx
+      .select()
+      .from(trackedParcels)
+      .where(and(eq(trackedParcels.sellerId, row.sellerId), eq(trackedParcels.continuesId, row.id)))
+      .orderBy(sql`${trackedParcels.stoppedAt} IS NULL DESC`, sql`${trackedParcels.registeredAt} DESC`)
+      .limit(1);
+    return lastMile ? [row, lastMile] : [row];
+  }
+
+  /**
+   * One journey seen under one of its numbers: every leg's events merged in carrier time, the
+   * status worked out from them as of now, and the freshness of the leg still being followed.
+   */
+  function journeyView(legs: readonly [Row, ...Row[]], shown: Row): ParcelTracking {
+    const [first] = legs;
+    const following = legs.at(-1)!;
+    const events = legs.reduce<TrackingEvent[]>((merged, leg) => mergeEvents(merged, eventsOf(leg)).events, []);
+    const status = currentStatus(events, { now: clock.now(), registeredAt: first.registeredAt });
+    const latest = (dates: (Date | null)[]) => dates.reduce<Date | null>((newest, date) => (date && (!newest || date > newest) ? date : newest), null);
+    const lastMile = legs.length > 1 ? carrierNumber(following.carrierCode, following.trackingNumber) : null;
     return {
-      shipmentId: row.shipmentId,
-      carrierCode: row.carrierCode,
-      trackingNumber: row.trackingNumber,
-      trackingUrl: carrier ? trackingUrlFor(carrier, row.trackingNumber) : null,
-      status: row.status as MainStatus,
-      subStatus: row.subStatus,
-      timeline: buyerTimeline(eventsOf(row)),
-      lastEventAt: row.lastEventAt,
-      lastReceivedAt: row.lastReceivedAt,
-      lastCheckedAt: row.lastCheckedAt,
-      nextCheckAt: row.nextCheckAt,
+      shipmentId: first.shipmentId,
+      ...carrierNumber(shown.carrierCode, shown.trackingNumber),
+      status: status.status,
+      subStatus: status.subStatus,
+      timeline: buyerTimeline(events),
+      lastEventAt: latest(legs.map((leg) => leg.lastEventAt)),
+      lastReceivedAt: latest(legs.map((leg) => leg.lastReceivedAt)),
+      lastCheckedAt: following.lastCheckedAt,
+      nextCheckAt: following.nextCheckAt,
+      lastMile,
     };
+  }
+
+  async function viewOf(row: Row): Promise<ParcelTracking> {
+    const legs = await journeyOf(db, row);
+    return journeyView(legs as [Row, ...Row[]], row);
+  }
+
+  /** A parcel by number as anyone may ask for it: a live one first, else the latest. */
+  async function parcelByNumber(trackingNumber: string, liveOnly: boolean): Promise<Row | undefined> {
+    const [row] = await db
+      .select()
+      .from(trackedParcels)
+      .where(and(eq(trackedParcels.trackingNumber, normalizeTrackingNumber(trackingNumber)), liveOnly ? isNull(trackedParcels.stoppedAt) : undefined))
+      .orderBy(sql`${trackedParcels.stoppedAt} IS NULL DESC`, sql`${trackedParcels.registeredAt} DESC`)
+      .limit(1);
+    return row;
+  }
+
+  async function insertParcel(tx: Db, parcel: { sellerId: string; shipmentId: string; carrierCode: string; trackingNumber: string; continuesId?: string; notifiedStages?: string[] }): Promise<Row> {
+    const now = clock.now();
+    // No provider knows the platform's own numbers, unless it plays the platform's network too.
+    const recordedByPlatform = isPlatformCarrier(parcel.carrierCode) && !provider.reportsPlatformNetwork;
+    const [row] = await tx
+      .insert(trackedParcels)
+      .values({
+        id: ids(PARCEL_PREFIX),
+        notifiedStages: [],
+        ...parcel,
+        provider: recordedByPlatform ? PLATFORM_RECORDS : provider.name,
+        status: 'pending',
+        subStatus: 'not_found',
+        events: [],
+        registeredAt: now,
+        nextCheckAt: recordedByPlatform ? null : now,
+        failures: 0,
+      })
+      .returning();
+    return row!;
+  }
+
+  /** Checks one manifest line and records it in the caller's transaction; any refusal changes nothing. */
+  async function handOver(tx: Db, caller: Caller, entry: HandOverEntry, at: (field: string) => string): Promise<{ platformLeg: Row; lastMile: Row }> {
+    const invalid = (field: string, code: string, message: string) => validationFailed([fieldError(at(field), code, message)]);
+    const number = normalizeTrackingNumber(entry.trackingNumber);
+    const checks = platformCarriers.map((carrier) => registry.validateForCarrier(carrier.code, number));
+    const platformCarrier = checks.find((check) => check.ok)?.carrier;
+    if (!platformCarrier) {
+      const first = checks.find((check) => !check.ok);
+      throw invalid('tracking_number', 'invalid_tracking_number', first && !first.ok ? first.message : 'is not a number of the platform’s own network');
+    }
+    const platformLeg = await liveParcel(tx, platformCarrier.code, number);
+    if (!platformLeg) throw notFound('platform parcel', number);
+    const [handedOver] = await tx
+      .select({ carrierCode: trackedParcels.carrierCode, trackingNumber: trackedParcels.trackingNumber })
+      .from(trackedParcels)
+      .where(and(eq(trackedParcels.sellerId, platformLeg.sellerId), eq(trackedParcels.continuesId, platformLeg.id), isNull(trackedParcels.stoppedAt)));
+    if (handedOver) throw conflict('already_handed_over', `${number} was already handed over to ${handedOver.carrierCode} as ${handedOver.trackingNumber}.`);
+    if (TERMINAL_STATUSES.includes(platformLeg.status as MainStatus)) throw conflict('parcel_finished', `${number} is ${platformLeg.status}: a finished journey is not handed over.`);
+
+    const carrier: Carrier | undefined = registry.get(entry.carrierCode);
+    if (!carrier) throw invalid('carrier_code', 'unknown_carrier', 'is not a carrier of the registry (GET /v1/seller/carriers)');
+    if (carrier.kind === 'platform') throw invalid('carrier_code', 'not_last_mile', 'is the platform’s own network: name the carrier the parcel was handed to');
+    const validation = registry.validateForCarrier(carrier.code, entry.lastMileNumber);
+    if (!validation.ok) throw invalid('last_mile_number', 'invalid_tracking_number', validation.message);
+    const timeProblem = handOverTimeProblem(entry.handedOverAt, platformLeg, clock.now());
+    if (timeProblem) throw invalid('handed_over_at', 'impossible_time', timeProblem);
+    if (await liveParcel(tx, carrier.code, validation.normalized)) throw trackingNumberInUse(at);
+
+    const told = await ingest(tx, platformLeg, [handOverEvent({ carrierCode: carrier.code, carrierName: carrier.name, lastMileNumber: validation.normalized, handedOverAt: entry.handedOverAt, location: entry.location })]);
+    // From here the last-mile carrier reports; nobody is asked about the platform's leg again.
+    const [stopped] = await tx.update(trackedParcels).set({ provider: PLATFORM_RECORDS, nextCheckAt: null }).where(eq(trackedParcels.id, platformLeg.id)).returning();
+    const lastMile = await insertParcel(tx, {
+      sellerId: platformLeg.sellerId,
+      shipmentId: platformLeg.shipmentId,
+      carrierCode: carrier.code,
+      trackingNumber: validation.normalized,
+      continuesId: platformLeg.id,
+      // Stages the buyer heard of on the platform's leg are not announced again by the last mile.
+      notifiedStages: told.notifiedStages,
+    });
+    await audit.record(tx, {
+      actor: actorOf(caller),
+      action: 'tracking.hand_over',
+      subject: { type: 'shipment', id: platformLeg.shipmentId },
+      sellerId: platformLeg.sellerId,
+      from: { carrierCode: platformLeg.carrierCode, trackingNumber: platformLeg.trackingNumber },
+      to: { carrierCode: lastMile.carrierCode, trackingNumber: lastMile.trackingNumber, handedOverAt: entry.handedOverAt.toISOString(), ...(entry.location ? { location: entry.location } : {}) },
+      reason: 'Hand-over manifest',
+    });
+    return { platformLeg: stopped!, lastMile };
   }
 
   return {
@@ -155,25 +309,19 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
 
     /** Why a number cannot be one this carrier issues, for a seller shipping with their own carrier; null when it can. */
     checkNumber(carrierCode: string, number: string): string | null {
+      // The platform's numbers come with its services' labels; a seller cannot claim one.
+      if (isPlatformCarrier(carrierCode)) return `${registry.get(carrierCode)!.name} numbers are issued with the platform’s own services’ labels: choose one of those services instead.`;
       const validation = registry.validateForCarrier(carrierCode, number);
       return validation.ok ? null : validation.message;
     },
 
-    /** Starts following a shipment's number, in the caller's transaction; the first poll is due at once. */
+    /**
+     * Starts following a shipment's number, in the caller's transaction; the first poll is due at
+     * once. A number of the platform's own network is polled only where the provider plays that
+     * network (the simulator); otherwise its events are the platform's own records (hand-overs).
+     */
     async follow(tx: Db, parcel: { sellerId: string; shipmentId: string; carrierCode: string; trackingNumber: string }): Promise<void> {
-      const now = clock.now();
-      await tx.insert(trackedParcels).values({
-        id: ids(PARCEL_PREFIX),
-        ...parcel,
-        provider: provider.name,
-        status: 'pending',
-        subStatus: 'not_found',
-        events: [],
-        notifiedStages: [],
-        registeredAt: now,
-        nextCheckAt: now,
-        failures: 0,
-      });
+      await insertParcel(tx, parcel);
     },
 
     /** Stops following a shipment (its label was cancelled). */
@@ -268,7 +416,7 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
         .where(and(eq(trackingWebhookDeliveries.provider, providerName), eq(trackingWebhookDeliveries.deliveryId, deliveryId)));
     },
 
-    /** A seller's view of one shipment's tracking: status, the timeline, and how fresh it is. */
+    /** A seller's view of one shipment's journey, under the shipment's own number: status, the timeline, and how fresh it is. */
     async forShipment(caller: Caller, shipmentId: string): Promise<ParcelTracking> {
       const seller = requireSeller(caller.principal);
       const [row] = await db
@@ -279,21 +427,57 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
         .limit(1);
       if (!row) throw notFound('shipment tracking', shipmentId);
       authorize(seller, 'read', 'Order', { sellerId: row.sellerId });
-      return view(row);
+      const legs = (await journeyOf(db, row)) as [Row, ...Row[]];
+      return journeyView(legs, legs[0]);
     },
 
-    /** What a buyer sees for a tracking number: the stages and events, nothing about who sent it. */
-    async publicTimeline(trackingNumber: string): Promise<Pick<ParcelTracking, 'carrierCode' | 'trackingNumber' | 'trackingUrl' | 'status' | 'subStatus' | 'timeline' | 'lastReceivedAt'>> {
-      const [row] = await db
-        .select()
-        .from(trackedParcels)
-        .where(and(eq(trackedParcels.trackingNumber, trackingNumber.replace(/[\s-]/g, '').toUpperCase()), isNull(trackedParcels.stoppedAt)))
-        .limit(1);
+    /**
+     * What a buyer sees for a tracking number, the platform's or the last-mile carrier's: the
+     * whole journey's stages and events, nothing about who sent it.
+     */
+    async publicTimeline(trackingNumber: string): Promise<PublicParcelTracking> {
+      const row = await parcelByNumber(trackingNumber, true);
       if (!row) throw notFound('parcel', trackingNumber);
-      const { carrierCode, trackingUrl, status, subStatus, timeline, lastReceivedAt } = view(row);
-      return { carrierCode, trackingNumber: row.trackingNumber, trackingUrl, status, subStatus, timeline, lastReceivedAt };
+      const { carrierCode, trackingUrl, status, subStatus, timeline, lastReceivedAt, lastMile } = await viewOf(row);
+      return { carrierCode, trackingNumber: row.trackingNumber, trackingUrl, status, subStatus, timeline, lastReceivedAt, lastMile };
+    },
+
+    /** An operator's view of a parcel by either of its numbers: whose shipment it is, and the whole journey. */
+    async parcelForOperator(caller: Caller, trackingNumber: string): Promise<ParcelTracking & { sellerId: string; stopped: boolean }> {
+      authorize(requireOperator(caller.principal), 'read', 'Tracking');
+      const row = await parcelByNumber(trackingNumber, false);
+      if (!row) throw notFound('parcel', trackingNumber);
+      return { sellerId: row.sellerId, stopped: row.stoppedAt !== null, ...(await viewOf(row)) };
+    },
+
+    /**
+     * Records a hand-over manifest: each platform parcel now travels under a last-mile carrier's
+     * number. Each line is checked and recorded in its own transaction and answers for itself; a
+     * refused line changes nothing.
+     */
+    async recordHandOvers(caller: Caller, entries: readonly HandOverEntry[]): Promise<HandOverResult[]> {
+      authorize(requireOperator(caller.principal), 'create', 'Tracking');
+      const results: HandOverResult[] = [];
+      for (const [index, entry] of entries.entries()) {
+        const at = (field: string) => `/entries/${index}/${field}`;
+        const trackingNumber = normalizeTrackingNumber(entry.trackingNumber);
+        try {
+          const { lastMile } = await inTransaction(db, (tx) => handOver(tx, caller, entry, at));
+          results.push({ index, ok: true, trackingNumber, shipmentId: lastMile.shipmentId, lastMile: carrierNumber(lastMile.carrierCode, lastMile.trackingNumber) });
+        } catch (caught) {
+          // Two manifests naming the same last-mile number at once: the unique index decides.
+          const error = isUniqueViolation(caught, 'tracked_parcels_number_idx') ? trackingNumberInUse(at) : caught;
+          if (!(error instanceof AppError)) throw error;
+          results.push({ index, ok: false, trackingNumber, error: { status: error.status, code: error.code, message: error.message, errors: error.errors } });
+        }
+      }
+      return results;
     },
   };
+}
+
+function trackingNumberInUse(at: (field: string) => string): AppError {
+  return new AppError(409, 'tracking_number_in_use', 'Conflict', 'This carrier’s number is already followed for a parcel.', [fieldError(at('last_mile_number'), 'in_use', 'is already followed for a parcel')]);
 }
 
 export type TrackingService = ReturnType<typeof createTrackingService>;
