@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { platformTrackingNumber } from '../src/modules/logistics/index.ts';
 import { inTransaction, queryRows } from '../src/platform/db/index.ts';
 import { pdfFile } from '../src/seed/sample-files.ts';
 import { addStaff, createOperator, sellerWithOpenStore, submittedApplication, unique, type SellerActor } from './support/actors.ts';
@@ -257,12 +258,13 @@ async function buildWorld(): Promise<World> {
 
   const catalogue = await buildCatalogue(tokens.ops, buyer.body.account.id);
   const payments = await buildPayments(buyer.body.account.id);
+  const handOver = await buildHandOver(catalogue.merchant.sellerId);
 
   return {
     tokens: { ops: tokens.ops, seller: tokens.seller, merchant: catalogue.merchant.token, revoked: buyer.body.token },
     buyerAccountId: buyer.body.account.id,
     queries: { 'cart-token': { valid: catalogue.guestCart.cart_token }, market: { valid: 'US' }, sku_id: { valid: catalogue.live.skus[0]!.id, foreign: catalogue.rivalProduct.skus[0]!.id }, number: { valid: catalogue.shipmentTrackingNumber } },
-    bodies: { ...catalogue.bodies, ...payments.bodies },
+    bodies: { ...catalogue.bodies, ...payments.bodies, ...handOver.bodies },
     paths: {
       seller: {
         applicationId: { valid: owner.application.id, foreign: other.application.id },
@@ -347,6 +349,22 @@ async function buildPayments(buyerAccountId: string) {
       'POST /v1/store/payments/{paymentId}/confirm': { payment_method: { type: 'card', token: visa.body.token }, amount: 2599, currency: 'EUR' },
       'POST /v1/store/payments/{paymentId}/three-ds': { result: 'pass' },
       'POST /v1/ops/payments/{paymentId}/refunds': { amount: 1000, currency: 'EUR', reason: 'Goodwill: the parcel arrived late' },
+    },
+  };
+}
+
+/**
+ * A parcel of the platform's own network waiting to be handed over to a last-mile carrier. The
+ * world's clock is before the sample rate sheets take effect, so no platform label can be bought:
+ * its number is followed as a platform label's would be.
+ */
+async function buildHandOver(sellerId: string) {
+  const { db, ids } = app().platform;
+  const trackingNumber = platformTrackingNumber(9_000_000_001);
+  await inTransaction(db, (tx) => app().modules.tracking.service.follow(tx, { sellerId, shipmentId: ids('shp'), carrierCode: 'caravan', trackingNumber }));
+  return {
+    bodies: {
+      'POST /v1/ops/tracking/hand-overs': { entries: [{ tracking_number: trackingNumber, carrier_code: 'correios', last_mile_number: 'NL123456785BR', handed_over_at: app().clock.now().toISOString(), location: 'São Paulo, BR' }] },
     },
   };
 }
