@@ -117,6 +117,11 @@ describe('hand-over from the platform’s network to a last-mile carrier, with a
     expect(refused.body.results[1].error.errors[0].message).toContain(`should be ${crv.at(-1)}`);
     expect(refused.body.results[2].error.errors[0].message).toContain('is not a Correios tracking number');
     expect(await state()).toEqual(before);
+    // Nor can a seller pass a platform number off as their own carrier's.
+    const claimed = await api.post('/v1/seller/shipments', shipmentToMadrid({ order_ref: 'ORD-HANDOVER-CLAIM', service_code: 'own_carrier', own_carrier: { carrier_code: 'caravan', tracking_number: platformTrackingNumber(9_999_999_997) } }), { token: seller.token });
+    expectProblem(claimed, 422, 'validation_failed');
+    expect(claimed.body.errors[0]).toMatchObject({ path: '/own_carrier/tracking_number', code: 'invalid_tracking_number' });
+    expect(await state()).toEqual(before);
     // The rival seller's parcel is not theirs to see.
     expectProblem(await api.get(`/v1/seller/shipments/${shipmentId}/tracking`, { token: rival.token }), 404, 'not_found');
   });
