@@ -60,6 +60,7 @@ export type SubjectType =
   | 'ComplianceCase'
   | 'FeePolicy'
   | 'LogisticsRates'
+  | 'Tracking'
   | 'BusinessCalendar'
   | 'Operator'
   | 'AuditLog'
@@ -102,11 +103,13 @@ export const OPERATOR_ROLE_GRANTS: Record<OperatorRole, ReadonlyArray<readonly [
   support: [
     ['read', 'SellerApplication'],
     ['read', 'Store'],
+    ['read', 'Tracking'],
   ],
   finance: [
     ['manage', 'FeePolicy'],
     ['manage', 'LogisticsRates'],
     ['read', 'Store'],
+    ['read', 'Tracking'],
   ],
   admin: [['manage', 'all']],
 };
