@@ -60,6 +60,7 @@ export type SubjectType =
   | 'ComplianceCase'
   | 'FeePolicy'
   | 'LogisticsRates'
+  | 'Tracking'
   | 'BusinessCalendar'
   | 'Operator'
   | 'AuditLog'
@@ -109,6 +110,7 @@ export const OPERATOR_ROLE_GRANTS: Record<OperatorRole, ReadonlyArray<readonly [
     ['manage', 'FeePolicy'],
     ['manage', 'LogisticsRates'],
     ['read', 'Store'],
+    ['read', 'Tracking'],
   ],
   // The platform's own network: recording where its parcels go next (hand-over manifests).
   logistics: [['manage', 'Tracking']],
