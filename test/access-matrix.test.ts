@@ -501,7 +501,7 @@ const submittedRows: Row[] = [
   {
     action: "GET a platform parcel's journey (ops)",
     send: async (caller) => api.get(`/v1/ops/tracking/parcels?number=${platformTrackingNumber(platformSerial)}`, { token: caller.token }),
-    expect: opsEndpoint({ 'operator:support': ok(), 'operator:logistics': ok(), 'operator:admin': ok() }),
+    expect: opsEndpoint({ 'operator:support': ok(), 'operator:finance': ok(), 'operator:logistics': ok(), 'operator:admin': ok() }),
     verify: (response) => expect(response.body).toMatchObject({ seller_id: ctx.sellerA, carrier_code: 'caravan' }),
   },
 ];

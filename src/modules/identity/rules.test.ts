@@ -43,6 +43,7 @@ describe('abilities', () => {
     expect(defineAbility(operator(['support'])).can('read', 'Tracking')).toBe(true);
     expect(defineAbility(operator(['support'])).can('create', 'Tracking')).toBe(false);
     expect(defineAbility(operator(['reviewer'])).can('read', 'Tracking')).toBe(false);
+    expect(defineAbility(operator(['finance'])).can('create', 'Tracking')).toBe(false);
     expect(defineAbility(operator(['admin'])).can('create', 'Tracking')).toBe(true);
   });
 });

@@ -64,7 +64,6 @@ export type SubjectType =
   | 'BusinessCalendar'
   | 'Operator'
   | 'AuditLog'
-  | 'Tracking'
   | 'all';
 
 /** What each staff permission set opens, always within the member's own seller. */
