@@ -167,7 +167,7 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
   }
 
   /** The legs of the journey a parcel belongs to, in travel order: the platform's leg, then the last mile. */
-  async function journeyOf(tx: Db, row: Row): Promise<Row[]> {
+  async function journeyOf(tx: Db, row: Row): Promise<[Row, ...Row[]]> {
     if (row.continuesId) {
       const [platformLeg] = await tx.select().from(trackedParcels).where(and(eq(trackedParcels.sellerId, row.sellerId), eq(trackedParcels.id, row.continuesId)));
       return platformLeg ? [platformLeg, row] : [row];
@@ -207,8 +207,7 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
   }
 
   async function viewOf(row: Row): Promise<ParcelTracking> {
-    const legs = await journeyOf(db, row);
-    return journeyView(legs as [Row, ...Row[]], row);
+    return journeyView(await journeyOf(db, row), row);
   }
 
   /** A parcel by number as anyone may ask for it: a live one first, else the latest. */
@@ -427,7 +426,7 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
         .limit(1);
       if (!row) throw notFound('shipment tracking', shipmentId);
       authorize(seller, 'read', 'Order', { sellerId: row.sellerId });
-      const legs = (await journeyOf(db, row)) as [Row, ...Row[]];
+      const legs = await journeyOf(db, row);
       return journeyView(legs, legs[0]);
     },
 
