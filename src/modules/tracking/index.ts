@@ -7,7 +7,8 @@ import { TrackingSimulator } from './providers/simulator.ts';
 import { registerTrackingRoutes } from './routes.ts';
 import { createTrackingService, TRACKING_POLL_JOB, TRACKING_WEBHOOK_JOB } from './service.ts';
 
-export { TRACKING_EVENTS, type ParcelTracking, type TrackingService } from './service.ts';
+export { TRACKING_EVENTS, type DeliveryRate, type ParcelTracking, type TrackingService } from './service.ts';
+export { FRESHNESS_TARGET_MINUTES, type JourneyOutcome } from './rules.ts';
 export { gs1Mod10CheckDigit } from './numbers.ts';
 export type { MainStatus } from './status.ts';
 export type { TrackingProvider } from './providers/provider.ts';
@@ -34,7 +35,7 @@ export function createTrackingModule(platform: Platform, options: { provider?: T
   platform.jobs.schedule(TRACKING_POLL_JOB, '* * * * *');
   platform.jobs.define<{ provider: string; deliveryId: string }>(TRACKING_WEBHOOK_JOB, ({ provider: name, deliveryId }) => service.processWebhook(name, deliveryId));
 
-  return { service, provider, registerRoutes: (app: HttpApp) => registerTrackingRoutes(app, service) };
+  return { service, provider, registerRoutes: (app: HttpApp) => registerTrackingRoutes(app, service, () => platform.clock.now()) };
 }
 
 export type TrackingModule = ReturnType<typeof createTrackingModule>;
