@@ -2,7 +2,6 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { platformTrackingNumber } from '../src/modules/logistics/index.ts';
 import { inTransaction, queryRows } from '../src/platform/db/index.ts';
 import { pdfFile } from '../src/seed/sample-files.ts';
 import { addStaff, createOperator, sellerWithOpenStore, submittedApplication, unique, type SellerActor } from './support/actors.ts';
@@ -258,7 +257,7 @@ async function buildWorld(): Promise<World> {
 
   const catalogue = await buildCatalogue(tokens.ops, buyer.body.account.id);
   const payments = await buildPayments(buyer.body.account.id);
-  const handOver = await buildHandOver(catalogue.merchant.sellerId);
+  const handOver = await buildHandOver(catalogue.merchant.token);
 
   return {
     tokens: { ops: tokens.ops, seller: tokens.seller, merchant: catalogue.merchant.token, revoked: buyer.body.token },
@@ -353,20 +352,12 @@ async function buildPayments(buyerAccountId: string) {
   };
 }
 
-/**
- * A parcel of the platform's own network waiting to be handed over to a last-mile carrier. The
- * world's clock is before the sample rate sheets take effect, so no platform label can be bought:
- * its number is followed as a platform label's would be.
- */
-async function buildHandOver(sellerId: string) {
-  const { db, ids } = app().platform;
-  const trackingNumber = platformTrackingNumber(9_000_000_001);
-  await inTransaction(db, (tx) => app().modules.tracking.service.follow(tx, { sellerId, shipmentId: ids('shp'), carrierCode: 'caravan', trackingNumber }));
-  return {
-    bodies: {
-      'POST /v1/ops/tracking/hand-overs': { entries: [{ tracking_number: trackingNumber, carrier_code: 'correios', last_mile_number: 'NL123456785BR', handed_over_at: app().clock.now().toISOString(), location: 'São Paulo, BR' }] },
-    },
-  };
+/** A parcel of the merchant's on a platform service, waiting to be handed over to a last-mile carrier. */
+async function buildHandOver(merchantToken: string) {
+  const label = await api.post('/v1/seller/shipments', shipmentToMadrid({ order_ref: 'BAD-INPUT-HAND-OVER' }), { token: merchantToken });
+  if (label.status !== 201) throw new Error(`buying a platform label failed: ${JSON.stringify(label.body)}`);
+  const entry = { tracking_number: label.body.tracking_number, carrier_code: 'seur', last_mile_number: '82011116468870', handed_over_at: app().clock.now().toISOString(), location: 'Madrid, ES' };
+  return { bodies: { 'POST /v1/ops/tracking/hand-overs': { entries: [entry] } } };
 }
 
 const CATEGORY = 'lighting.bulbs.led_bulbs';

@@ -8,7 +8,8 @@ import { registerTrackingOpsRoutes } from './ops-routes.ts';
 import { registerTrackingRoutes } from './routes.ts';
 import { createTrackingService, TRACKING_POLL_JOB, TRACKING_WEBHOOK_JOB } from './service.ts';
 
-export { TRACKING_EVENTS, type ParcelTracking, type TrackingService } from './service.ts';
+export { TRACKING_EVENTS, type DeliveryRate, type ParcelTracking, type TrackingService } from './service.ts';
+export { FRESHNESS_TARGET_MINUTES, type JourneyOutcome } from './rules.ts';
 export { gs1Mod10CheckDigit } from './numbers.ts';
 export type { MainStatus } from './status.ts';
 export type { TrackingProvider } from './providers/provider.ts';
@@ -39,7 +40,7 @@ export function createTrackingModule(platform: Platform, options: { provider?: T
     service,
     provider,
     registerRoutes: (app: HttpApp) => {
-      registerTrackingRoutes(app, service);
+      registerTrackingRoutes(app, service, () => platform.clock.now());
       registerTrackingOpsRoutes(app, service);
     },
   };

@@ -1,10 +1,11 @@
 import { Type } from 'typebox';
 import { withRawBodies } from '../../platform/http/raw-body.ts';
-import { IdOf, NullableTimestamp } from '../../platform/http/schemas.ts';
+import { IdOf, NullableTimestamp, Timestamp } from '../../platform/http/schemas.ts';
+import { badRequest } from '../../platform/errors/index.ts';
 import type { HttpApp } from '../../platform/http/server.ts';
 import { callerOf } from '../identity/index.ts';
 import type { Carrier } from './carriers.ts';
-import { TRACKING_PROVIDERS, type CarrierNumber, type ParcelTracking, type TrackingService } from './service.ts';
+import { TRACKING_PROVIDERS, type CarrierNumber, type DeliveryRate, type FreshnessSummary, type ParcelTracking, type TrackingService } from './service.ts';
 import type { TimelineEntry } from './status.ts';
 
 const TimelineSchema = Type.Array(
@@ -83,7 +84,62 @@ const CarrierSchema = Type.Object({
 
 const carrierView = (c: Carrier) => ({ code: c.code, name: c.name, kind: c.kind, countries: [...c.countries], website: c.website, capabilities: [...c.capabilities] });
 
-export function registerTrackingRoutes(app: HttpApp, tracking: TrackingService): void {
+const DeliveryRateSchema = Type.Object({
+  seller_id: Type.String(),
+  closed: Type.Integer(),
+  delivered: Type.Integer(),
+  returned: Type.Integer(),
+  lost: Type.Integer(),
+  expired: Type.Integer(),
+  rate: Type.Union([Type.Number(), Type.Null()], { description: 'delivered ÷ closed; null when no journey closed in the period' }),
+});
+
+const deliveryRateView = (r: DeliveryRate) => ({ seller_id: r.sellerId, closed: r.closed, delivered: r.delivered, returned: r.returned, lost: r.lost, expired: r.expired, rate: r.rate });
+
+const PeriodQuery = {
+  from: Type.Optional(Timestamp),
+  to: Type.Optional(Timestamp),
+};
+
+const DAY_MS = 86_400_000;
+/** A period from the query: 30 days up to now by default, at most a year, `from` before `to`. */
+function periodOf(query: { from?: string; to?: string }, now: Date): { from: Date; to: Date } {
+  const to = query.to ? new Date(query.to) : now;
+  const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * DAY_MS);
+  if (from >= to) throw badRequest('invalid_period', '`from` must be before `to`.');
+  if (to.getTime() - from.getTime() > 366 * DAY_MS) throw badRequest('invalid_period', 'A period is at most a year.');
+  return { from, to };
+}
+
+const minutesSchema = Type.Union([Type.Number(), Type.Null()]);
+
+function freshnessView(f: FreshnessSummary) {
+  return {
+    as_of: f.asOf.toISOString(),
+    target_minutes: f.targetMinutes,
+    window_hours: f.windowHours,
+    stages: f.stages.map((s) => ({ stage: s.stage, active: s.active, overdue_checks: s.overdueChecks, longest_unasked_minutes: s.longestUnaskedMinutes })),
+    arrivals: {
+      parcels: f.arrivals.parcels,
+      within_target: f.arrivals.withinTarget,
+      share_within_target: f.arrivals.parcels === 0 ? null : f.arrivals.withinTarget / f.arrivals.parcels,
+      lag_minutes: f.arrivals.lagMinutes,
+    },
+    most_overdue: f.mostOverdue.map((p) => ({
+      shipment_id: p.shipmentId,
+      seller_id: p.sellerId,
+      carrier_code: p.carrierCode,
+      tracking_number: p.trackingNumber,
+      status: p.status,
+      last_event_at: iso(p.lastEventAt),
+      last_checked_at: iso(p.lastCheckedAt),
+      next_check_at: p.nextCheckAt.toISOString(),
+      failures: p.failures,
+    })),
+  };
+}
+
+export function registerTrackingRoutes(app: HttpApp, tracking: TrackingService, now: () => Date): void {
   app.get(
     '/v1/seller/shipments/:shipmentId/tracking',
     {
@@ -184,5 +240,87 @@ export function registerTrackingRoutes(app: HttpApp, tracking: TrackingService):
         candidates: detection.candidates.map((c) => ({ carrier: carrierView(c.carrier), format: c.format.name, check_digit: c.checkDigit, tracking_url: detection.links.get(c.carrier.code)! })),
       };
     },
+  );
+
+  app.get(
+    '/v1/seller/logistics/delivery-rate',
+    {
+      schema: {
+        tags: ['seller: logistics'],
+        summary: 'The store’s delivery success rate: delivered ÷ shipments whose journey closed in the period (30 days by default)',
+        querystring: Type.Object(PeriodQuery, { additionalProperties: false }),
+        response: { 200: Type.Object({ from: Timestamp, to: Timestamp, ...DeliveryRateSchema.properties }) },
+      },
+    },
+    async (request) => {
+      const period = periodOf(request.query, now());
+      const rate = await tracking.sellerDeliveryRate(callerOf(request), period);
+      return { from: period.from.toISOString(), to: period.to.toISOString(), ...deliveryRateView(rate) };
+    },
+  );
+
+  app.get(
+    '/v1/ops/tracking/delivery-rates',
+    {
+      schema: {
+        tags: ['ops: logistics'],
+        summary: 'Sellers’ delivery success rates over a period, worst first (support, finance)',
+        querystring: Type.Object(
+          {
+            ...PeriodQuery,
+            seller_id: Type.Optional(IdOf('sel')),
+            min_closed: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'only sellers with at least this many closed journeys' })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ from: Timestamp, to: Timestamp, data: Type.Array(DeliveryRateSchema) }) },
+      },
+    },
+    async (request) => {
+      const period = periodOf(request.query, now());
+      const { seller_id, min_closed, limit } = request.query;
+      const rates = await tracking.deliveryRates(callerOf(request), { ...period, ...(seller_id ? { sellerId: seller_id } : {}), minClosed: min_closed ?? 1, limit: limit ?? 100 });
+      return { from: period.from.toISOString(), to: period.to.toISOString(), data: rates.map(deliveryRateView) };
+    },
+  );
+
+  app.get(
+    '/v1/ops/tracking/freshness',
+    {
+      schema: {
+        tags: ['ops: logistics'],
+        summary: 'How fresh tracking news is against the 15-minute promise: parcels followed per stage, overdue checks, how late the newest events arrived (support, finance)',
+        querystring: Type.Object({ window_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 168, default: 24 })) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            as_of: Timestamp,
+            target_minutes: Type.Integer(),
+            window_hours: Type.Integer(),
+            stages: Type.Array(Type.Object({ stage: Type.String(), active: Type.Integer(), overdue_checks: Type.Integer(), longest_unasked_minutes: minutesSchema })),
+            arrivals: Type.Object({
+              parcels: Type.Integer(),
+              within_target: Type.Integer(),
+              share_within_target: Type.Union([Type.Number(), Type.Null()]),
+              lag_minutes: Type.Union([Type.Object({ p50: Type.Number(), p95: Type.Number(), p99: Type.Number(), max: Type.Number() }), Type.Null()]),
+            }),
+            most_overdue: Type.Array(
+              Type.Object({
+                shipment_id: Type.String(),
+                seller_id: Type.String(),
+                carrier_code: Type.String(),
+                tracking_number: Type.String(),
+                status: Type.String(),
+                last_event_at: NullableTimestamp,
+                last_checked_at: NullableTimestamp,
+                next_check_at: Timestamp,
+                failures: Type.Integer(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => freshnessView(await tracking.freshness(callerOf(request), request.query.window_hours ?? 24)),
   );
 }

@@ -35,6 +35,45 @@ export function retryAfterFailure(failures: number, failedAt: Date, providerAske
 /** Parcels one poll asks about, in all and per carrier: no carrier's API is asked for more at once. */
 export const POLL_LIMITS = { perRun: 40, perCarrier: 20 } as const;
 
+/** The promise to buyers: news a carrier has reaches them within this long. */
+export const FRESHNESS_TARGET_MINUTES = 15;
+
+/** How a journey ended: delivered, sent back, lost (or destroyed), or silent for too long. */
+export const JOURNEY_OUTCOMES = ['delivered', 'returned', 'lost', 'expired'] as const;
+export type JourneyOutcome = (typeof JOURNEY_OUTCOMES)[number];
+
+/**
+ * The outcome a status closes the journey with, or null while it is open. A parcel declared lost
+ * that the carrier scans again is open again: its outcome is withdrawn.
+ */
+export function journeyOutcome(status: MainStatus, subStatus: string): JourneyOutcome | null {
+  if (status === 'delivered' || status === 'returned' || status === 'expired') return status;
+  if (status === 'exception' && (subStatus === 'lost' || subStatus === 'destroyed')) return 'lost';
+  return null;
+}
+
+/**
+ * The outcome after a status change: silence after a journey already ended (a parcel declared lost
+ * that is never heard of again) keeps the outcome it had rather than turning it into an expiry.
+ */
+export function outcomeAfter(previous: JourneyOutcome | null, status: MainStatus, subStatus: string): JourneyOutcome | null {
+  const outcome = journeyOutcome(status, subStatus);
+  return outcome === 'expired' && previous !== null ? previous : outcome;
+}
+
+export interface OutcomeCounts {
+  delivered: number;
+  returned: number;
+  lost: number;
+  expired: number;
+}
+
+/** Delivered ÷ shipments closed; null when none closed, so a new seller is not shown as failing. */
+export function deliverySuccessRate(counts: OutcomeCounts): number | null {
+  const closed = counts.delivered + counts.returned + counts.lost + counts.expired;
+  return closed === 0 ? null : counts.delivered / closed;
+}
+
 /** Entries one hand-over manifest may carry: a partner's daily manifest per request, not a bulk import. */
 export const HAND_OVER_BATCH_LIMIT = 100;
 
