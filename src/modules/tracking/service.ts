@@ -189,7 +189,8 @@ export function createTrackingService(platform: Platform, deps: { provider: Trac
         lastEventAt: latest ? new Date(latest) : null,
         lastReceivedAt: merged.added.length > 0 ? now : row.lastReceivedAt,
         lastCheckedAt: now,
-        nextCheckAt: row.stoppedAt ? null : nextCheck(status.status, now),
+        // A leg the platform records itself (handed over, or no provider knows it) is never polled.
+        nextCheckAt: row.stoppedAt || row.provider === PLATFORM_RECORDS ? null : nextCheck(status.status, now),
         failures: 0,
       })
       .where(eq(trackedParcels.id, row.id))
