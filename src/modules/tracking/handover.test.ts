@@ -214,7 +214,7 @@ describe('hand-over from the platform’s network to a last-mile carrier, with a
     // Delivery reached the order: the parcel is delivered and the buyer sees the whole journey there too.
     const order = await api.get(`/v1/store/orders/${orderId}`, { token: buyer.token });
     expect(order.body.parcels[0].delivered_at).toBe(timeline[0]!.occurred_at);
-    expect(order.body.tracking[0]).toMatchObject({ tracking_number: crv, status: 'delivered' });
+    expect(order.body.tracking[0]).toMatchObject({ tracking_number: crv, status: 'delivered', last_mile: { carrier_code: 'correios', tracking_number: LAST_MILE } });
     expect(order.body.tracking[0].timeline).toHaveLength(4);
   });
 
