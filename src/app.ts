@@ -13,6 +13,8 @@ import { createIdGenerator } from './platform/ids/index.ts';
 import type { Platform } from './platform/index.ts';
 import { registerHousekeeping } from './platform/housekeeping.ts';
 import { JobQueue } from './platform/jobs/index.ts';
+import { Metrics, scrapeAllowed } from './platform/metrics/index.ts';
+import { AppError, unauthenticated } from './platform/errors/index.ts';
 import { Worker } from './platform/jobs/worker.ts';
 import { MIGRATIONS_DIR, PACKAGE_ROOT } from './platform/paths.ts';
 import { LocalDiskStorage, type ObjectStorage } from './platform/storage/index.ts';
@@ -90,6 +92,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     events,
     jobs,
     storage: overrides.storage ?? new LocalDiskStorage(path.join(config.dataDir, 'uploads')),
+    metrics: new Metrics(),
   };
 
   const idempotency = new IdempotencyStore(db, clock);
@@ -148,6 +151,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   });
   for (const module of Object.values(modules)) if ('registerRoutes' in module) module.registerRoutes(http);
   http.get('/health', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok', version: VERSION }));
+  http.get('/metrics', { config: { public: true, ownAuthorization: true }, schema: { hide: true } }, async (request, reply) => {
+    const token = config.metricsToken;
+    if (!token) throw new AppError(404, 'metrics_closed', 'Not found', 'Metrics are served only to a scraper presenting METRICS_TOKEN, and none is configured.');
+    if (!scrapeAllowed(token, request.headers.authorization)) throw unauthenticated('A metrics scrape needs the bearer token configured in METRICS_TOKEN.');
+    return reply.type(platform.metrics.contentType()).send(await platform.metrics.render());
+  });
   await jobs.installSchedules();
 
   const worker = new Worker(jobs, events, logger);

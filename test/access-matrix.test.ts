@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maskAccountNumber, maskEmail, maskPersonName, maskPhone, type DataAccessTier, type OperatorRole, type SellerPermission } from '../src/modules/identity/index.ts';
-import { queryRows } from '../src/platform/db/index.ts';
+import { platformTrackingNumber } from '../src/modules/logistics/index.ts';
+import { s10CheckDigit } from '../src/modules/tracking/numbers.ts';
+import { inTransaction, queryRows } from '../src/platform/db/index.ts';
 import { pdfFile } from '../src/seed/sample-files.ts';
 import { useTestApp } from './support/app.ts';
 import { addStaff, createOperator, signUpSeller, submittedApplication, unique, uploadRequiredDocuments, type SellerActor } from './support/actors.ts';
@@ -25,7 +27,7 @@ type Who = 'anonymous' | 'buyer' | SellerWho | OperatorWho;
 type TierWho = `${'support' | 'reviewer'}@${DataAccessTier}`;
 
 const SELLER_MEMBERS: SellerWho[] = ['B owner', 'B staff[settings]', 'A staff[products]', 'A staff[all but settings]', 'A staff[settings]', 'A owner'];
-const OPERATORS: OperatorWho[] = ['operator:reviewer', 'operator:compliance', 'operator:support', 'operator:finance', 'operator:admin'];
+const OPERATORS: OperatorWho[] = ['operator:reviewer', 'operator:compliance', 'operator:support', 'operator:finance', 'operator:logistics', 'operator:admin'];
 /**
  * The order cells run in within an action. A's settings staff comes before A's owner so that, of
  * the two who may submit the draft, the staff member's call is the one that submits it and the
@@ -207,6 +209,17 @@ async function freshApplication(state: 'submitted' | 'under_review'): Promise<st
     if (started.status !== 200) throw new Error(`start-review of a fixture failed: ${JSON.stringify(started.body)}`);
   }
   return application.id;
+}
+
+let platformSerial = 9_100_000_000;
+
+/** A parcel of A's on the platform's own network, and a Correios number it could be handed over under. */
+async function platformParcelToHandOver() {
+  const serial = ++platformSerial;
+  const trackingNumber = platformTrackingNumber(serial);
+  await inTransaction(app().platform.db, (tx) => app().modules.tracking.service.follow(tx, { sellerId: ctx.sellerA, shipmentId: app().platform.ids('shp'), carrierCode: 'caravan', trackingNumber }));
+  const body = String(serial).slice(-8);
+  return { tracking_number: trackingNumber, carrier_code: 'correios', last_mile_number: `NL${body}${s10CheckDigit(body)}BR`, handed_over_at: app().clock.now().toISOString() };
 }
 
 const ownApplication = (who: Who) => (tenantOf(who) === 'A' ? ctx.appA : ctx.appB);
@@ -476,6 +489,20 @@ const submittedRows: Row[] = [
     action: 'list compliance cases',
     send: (caller) => api.get('/v1/ops/compliance/cases', { token: caller.token }),
     expect: opsEndpoint({ 'operator:compliance': ok(), 'operator:admin': ok() }),
+  },
+  {
+    // A refused caller names a parcel that could be handed over, so only authorization stands in the way.
+    action: 'record a hand-over to a last-mile carrier',
+    send: async (caller) => api.post('/v1/ops/tracking/hand-overs', { entries: [await platformParcelToHandOver()] }, { token: caller.token }),
+    expect: opsEndpoint({ 'operator:logistics': ok(), 'operator:admin': ok() }),
+    audits: ['tracking.hand_over'],
+    verify: (response) => expect(response.body.results).toEqual([expect.objectContaining({ ok: true, last_mile: expect.objectContaining({ carrier_code: 'correios' }) })]),
+  },
+  {
+    action: "GET a platform parcel's journey (ops)",
+    send: async (caller) => api.get(`/v1/ops/tracking/parcels?number=${platformTrackingNumber(platformSerial)}`, { token: caller.token }),
+    expect: opsEndpoint({ 'operator:support': ok(), 'operator:finance': ok(), 'operator:logistics': ok(), 'operator:admin': ok() }),
+    verify: (response) => expect(response.body).toMatchObject({ seller_id: ctx.sellerA, carrier_code: 'caravan' }),
   },
 ];
 

@@ -257,12 +257,13 @@ async function buildWorld(): Promise<World> {
 
   const catalogue = await buildCatalogue(tokens.ops, buyer.body.account.id);
   const payments = await buildPayments(buyer.body.account.id);
+  const handOver = await buildHandOver(catalogue.merchant.token);
 
   return {
     tokens: { ops: tokens.ops, seller: tokens.seller, merchant: catalogue.merchant.token, revoked: buyer.body.token },
     buyerAccountId: buyer.body.account.id,
     queries: { 'cart-token': { valid: catalogue.guestCart.cart_token }, market: { valid: 'US' }, sku_id: { valid: catalogue.live.skus[0]!.id, foreign: catalogue.rivalProduct.skus[0]!.id }, number: { valid: catalogue.shipmentTrackingNumber } },
-    bodies: { ...catalogue.bodies, ...payments.bodies },
+    bodies: { ...catalogue.bodies, ...payments.bodies, ...handOver.bodies },
     paths: {
       seller: {
         applicationId: { valid: owner.application.id, foreign: other.application.id },
@@ -349,6 +350,14 @@ async function buildPayments(buyerAccountId: string) {
       'POST /v1/ops/payments/{paymentId}/refunds': { amount: 1000, currency: 'EUR', reason: 'Goodwill: the parcel arrived late' },
     },
   };
+}
+
+/** A parcel of the merchant's on a platform service, waiting to be handed over to a last-mile carrier. */
+async function buildHandOver(merchantToken: string) {
+  const label = await api.post('/v1/seller/shipments', shipmentToMadrid({ order_ref: 'BAD-INPUT-HAND-OVER' }), { token: merchantToken });
+  if (label.status !== 201) throw new Error(`buying a platform label failed: ${JSON.stringify(label.body)}`);
+  const entry = { tracking_number: label.body.tracking_number, carrier_code: 'seur', last_mile_number: '82011116468870', handed_over_at: app().clock.now().toISOString(), location: 'Madrid, ES' };
+  return { bodies: { 'POST /v1/ops/tracking/hand-overs': { entries: [entry] } } };
 }
 
 const CATEGORY = 'lighting.bulbs.led_bulbs';

@@ -6,6 +6,7 @@ import type { Database, Db } from './db/index.ts';
 import type { EventBus } from './events/index.ts';
 import type { IdGenerator } from './ids/index.ts';
 import type { JobQueue } from './jobs/index.ts';
+import type { Metrics } from './metrics/index.ts';
 import type { ObjectStorage } from './storage/index.ts';
 
 /** What every module is built with. Modules receive it; the platform never imports a module. */
@@ -20,4 +21,5 @@ export interface Platform {
   events: EventBus;
   jobs: JobQueue;
   storage: ObjectStorage;
+  metrics: Metrics;
 }

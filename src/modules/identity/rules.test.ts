@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { defineAbility, passwordProblems, revealsPersonalData, signInThrottle, type Principal } from './rules.ts';
+import { defineAbility, passwordProblems, revealsPersonalData, signInThrottle, type OperatorRole, type Principal } from './rules.ts';
 
 const owner: Principal = { kind: 'seller', accountId: 'acc_o', sessionId: 's', sellerId: 'sel_a', role: 'owner', permissions: [] };
 const productsStaff: Principal = { kind: 'seller', accountId: 'acc_p', sessionId: 's', sellerId: 'sel_a', role: 'staff', permissions: ['products'] };
 const settingsStaff: Principal = { kind: 'seller', accountId: 'acc_s', sessionId: 's', sellerId: 'sel_a', role: 'staff', permissions: ['settings'] };
-const operator = (roles: ('reviewer' | 'compliance' | 'support' | 'finance' | 'admin')[], dataTier: 'masked' | 'contact' | 'full' = 'masked'): Principal => ({
+const operator = (roles: OperatorRole[], dataTier: 'masked' | 'contact' | 'full' = 'masked'): Principal => ({
   kind: 'operator',
   accountId: 'acc_x',
   sessionId: 's',
@@ -35,6 +35,16 @@ describe('abilities', () => {
     expect(defineAbility(operator(['finance'])).can('create', 'FeePolicy')).toBe(true);
     expect(defineAbility(operator(['admin'])).can('create', 'Operator')).toBe(true);
     expect(defineAbility(operator(['reviewer', 'compliance'])).can('update', 'ComplianceCase')).toBe(true);
+  });
+
+  it('lets logistics operators record where platform parcels go, and support only look', () => {
+    expect(defineAbility(operator(['logistics'])).can('create', 'Tracking')).toBe(true);
+    expect(defineAbility(operator(['logistics'])).can('read', 'SellerApplication')).toBe(false);
+    expect(defineAbility(operator(['support'])).can('read', 'Tracking')).toBe(true);
+    expect(defineAbility(operator(['support'])).can('create', 'Tracking')).toBe(false);
+    expect(defineAbility(operator(['reviewer'])).can('read', 'Tracking')).toBe(false);
+    expect(defineAbility(operator(['finance'])).can('create', 'Tracking')).toBe(false);
+    expect(defineAbility(operator(['admin'])).can('create', 'Tracking')).toBe(true);
   });
 });
 

@@ -4,7 +4,7 @@ import { AbilityBuilder, createMongoAbility, subject as asSubject, type MongoAbi
 export const SELLER_PERMISSIONS = ['products', 'orders', 'marketing', 'finance', 'data', 'settings'] as const;
 export type SellerPermission = (typeof SELLER_PERMISSIONS)[number];
 
-export const OPERATOR_ROLES = ['reviewer', 'compliance', 'support', 'finance', 'admin'] as const;
+export const OPERATOR_ROLES = ['reviewer', 'compliance', 'support', 'finance', 'logistics', 'admin'] as const;
 export type OperatorRole = (typeof OPERATOR_ROLES)[number];
 
 /**
@@ -60,6 +60,7 @@ export type SubjectType =
   | 'ComplianceCase'
   | 'FeePolicy'
   | 'LogisticsRates'
+  | 'Tracking'
   | 'BusinessCalendar'
   | 'Operator'
   | 'AuditLog'
@@ -102,12 +103,16 @@ export const OPERATOR_ROLE_GRANTS: Record<OperatorRole, ReadonlyArray<readonly [
   support: [
     ['read', 'SellerApplication'],
     ['read', 'Store'],
+    ['read', 'Tracking'],
   ],
   finance: [
     ['manage', 'FeePolicy'],
     ['manage', 'LogisticsRates'],
     ['read', 'Store'],
+    ['read', 'Tracking'],
   ],
+  // The platform's own network: recording where its parcels go next (hand-over manifests).
+  logistics: [['manage', 'Tracking']],
   admin: [['manage', 'all']],
 };
 

@@ -11,6 +11,20 @@ import { freightTemplates } from './schema.ts';
 
 const TEMPLATE_PREFIX = registerIdPrefix('frt', 'freight template');
 
+/**
+ * A seller's freight templates changed. Created, changed and deleted carry
+ * { sellerId, templateId, isDefault, wasDefault }: whether the template is the seller's default
+ * after the change and was before it, so a reader can tell whether what buyers are offered moved.
+ * defaultChanged follows any of them that moved the default: { sellerId, templateId, previousTemplateId },
+ * either null when the seller has (or had) no default.
+ */
+export const FREIGHT_TEMPLATE_EVENTS = {
+  created: 'logistics.freight_template.created',
+  changed: 'logistics.freight_template.changed',
+  deleted: 'logistics.freight_template.deleted',
+  defaultChanged: 'logistics.freight_template.default_changed',
+} as const;
+
 export interface FreightTemplate extends FreightTemplateTerms {
   id: string;
   sellerId: string;
@@ -49,7 +63,7 @@ export function createFreightTemplates(
   platform: Platform,
   deps: { serviceCodes: () => Promise<ReadonlySet<string>> },
 ) {
-  const { db, clock, ids, audit } = platform;
+  const { db, clock, ids, audit, events } = platform;
 
   async function checked(input: FreightTemplateInput): Promise<void> {
     const problems = freightTermsProblems(input, await deps.serviceCodes());
@@ -64,9 +78,27 @@ export function createFreightTemplates(
     return row;
   }
 
-  /** Only one template is the default: making one the default unmakes the other. */
-  async function clearDefault(tx: Db, sellerId: string, keep: string): Promise<void> {
-    await tx.update(freightTemplates).set({ isDefault: false }).where(and(eq(freightTemplates.sellerId, sellerId), eq(freightTemplates.isDefault, true), ne(freightTemplates.id, keep)));
+  /** Only one template is the default: making one the default unmakes the other, whose id it returns. */
+  async function clearDefault(tx: Db, sellerId: string, keep: string): Promise<string | null> {
+    const [previous] = await tx
+      .update(freightTemplates)
+      .set({ isDefault: false })
+      .where(and(eq(freightTemplates.sellerId, sellerId), eq(freightTemplates.isDefault, true), ne(freightTemplates.id, keep)))
+      .returning({ id: freightTemplates.id });
+    return previous?.id ?? null;
+  }
+
+  /**
+   * The change's event and, when the seller's default template moved, the default's own event.
+   * `previousDefault` is the other template that was the default before the change, if any.
+   */
+  async function publish(tx: Db, type: (typeof FREIGHT_TEMPLATE_EVENTS)['created' | 'changed' | 'deleted'], template: { sellerId: string; id: string }, change: { isDefault: boolean; wasDefault: boolean; previousDefault: string | null }): Promise<void> {
+    const { sellerId, id: templateId } = template;
+    const subject = { type: 'freight_template', id: templateId };
+    await events.publish(tx, { type, subject, sellerId, payload: { sellerId, templateId, isDefault: change.isDefault, wasDefault: change.wasDefault } });
+    if (change.isDefault === change.wasDefault) return;
+    const payload = { sellerId, templateId: change.isDefault ? templateId : null, previousTemplateId: change.wasDefault ? templateId : change.previousDefault };
+    await events.publish(tx, { type: FREIGHT_TEMPLATE_EVENTS.defaultChanged, subject, sellerId, payload });
   }
 
   const nameTaken = (error: unknown) => {
@@ -85,13 +117,14 @@ export function createFreightTemplates(
         const id = ids(TEMPLATE_PREFIX);
         // A seller's first template is their default.
         const isDefault = input.isDefault ?? !existing;
-        if (isDefault) await clearDefault(tx, seller.sellerId, id);
+        const previousDefault = isDefault ? await clearDefault(tx, seller.sellerId, id) : null;
         const [row] = await tx
           .insert(freightTemplates)
           .values({ sellerId: seller.sellerId, id, name: input.name, isDefault, handlingDays: input.handlingDays, rules: input.rules, version: 1, createdAt: now, updatedAt: now })
           .returning()
           .catch(nameTaken);
         await audit.record(tx, { actor: actorOf(caller), action: 'freight_template.create', subject: { type: 'freight_template', id }, sellerId: seller.sellerId, to: { name: input.name, isDefault } });
+        await publish(tx, FREIGHT_TEMPLATE_EVENTS.created, row!, { isDefault, wasDefault: false, previousDefault });
         return toTemplate(row!);
       });
     },
@@ -101,7 +134,7 @@ export function createFreightTemplates(
       return inTransaction(db, async (tx) => {
         const row = await loadOwn(tx, caller, templateId, 'update');
         const isDefault = input.isDefault ?? row.isDefault;
-        if (isDefault) await clearDefault(tx, row.sellerId, row.id);
+        const previousDefault = isDefault ? await clearDefault(tx, row.sellerId, row.id) : null;
         const [updated] = await tx
           .update(freightTemplates)
           .set({ name: input.name, isDefault, handlingDays: input.handlingDays, rules: input.rules, version: row.version + 1, updatedAt: clock.now() })
@@ -109,6 +142,7 @@ export function createFreightTemplates(
           .returning()
           .catch(nameTaken);
         await audit.record(tx, { actor: actorOf(caller), action: 'freight_template.update', subject: { type: 'freight_template', id: row.id }, sellerId: row.sellerId, from: { version: row.version }, to: { version: row.version + 1 } });
+        await publish(tx, FREIGHT_TEMPLATE_EVENTS.changed, row, { isDefault, wasDefault: row.isDefault, previousDefault });
         return toTemplate(updated!);
       });
     },
@@ -135,6 +169,7 @@ export function createFreightTemplates(
         const row = await loadOwn(tx, caller, templateId, 'delete');
         await tx.delete(freightTemplates).where(and(eq(freightTemplates.sellerId, row.sellerId), eq(freightTemplates.id, row.id)));
         await audit.record(tx, { actor: actorOf(caller), action: 'freight_template.delete', subject: { type: 'freight_template', id: row.id }, sellerId: row.sellerId, from: { name: row.name } });
+        await publish(tx, FREIGHT_TEMPLATE_EVENTS.deleted, row, { isDefault: false, wasDefault: row.isDefault, previousDefault: null });
       });
     },
 

@@ -7,8 +7,9 @@ import { TRACKING_EVENTS, type MainStatus } from '../tracking/index.ts';
 
 export { AddressSchema, addressIn, addressOut, ownCarrierIn, OwnCarrierSchema, RecipientSchema } from './address-schema.ts';
 export type { LabelAddress } from './label.ts';
-export type { ShippingOffer, TemplateOffers } from './freight-templates.ts';
+export { FREIGHT_TEMPLATE_EVENTS, type ShippingOffer, type TemplateOffers } from './freight-templates.ts';
 export type { Parcel, QuoteResult, ServiceQuote } from './quote.ts';
+export { LOGISTICS_DATA_EVENTS } from './reference.ts';
 export { LOGISTICS_EVENTS, type LogisticsService, type NewShipment, type QuoteRequest, type Shipment } from './service.ts';
 export { DEFAULT_HANDLING_DAYS, SELLERS_SHIP_FROM, OWN_CARRIER_SERVICE, PLATFORM_CARRIER, platformTrackingNumber, type ShipmentStatus } from './rules.ts';
 

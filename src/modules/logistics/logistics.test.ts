@@ -1,9 +1,12 @@
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addStaff, createOperator, sellerWithOpenStore, type SellerActor } from '../../../test/support/actors.ts';
 import { useTestApp } from '../../../test/support/app.ts';
 import { expectProblem } from '../../../test/support/expect.ts';
 import { shipmentToMadrid } from '../../../test/support/fixtures.ts';
 import { apiClient } from '../../../test/support/http.ts';
+import { queryRows } from '../../platform/db/index.ts';
+import { FREIGHT_TEMPLATE_EVENTS, LOGISTICS_DATA_EVENTS } from './index.ts';
 
 /**
  * The logistics hub through HTTP: quotes for a parcel from China to Spain, then a label bought,
@@ -194,6 +197,35 @@ describe('logistics hub', () => {
       expect((await api.delete(`/v1/seller/freight-templates/${second.body.id}`, { token: seller.token })).status).toBe(204);
       expectProblem(await api.get(`/v1/seller/freight-templates/${second.body.id}`, { token: seller.token }), 404, 'not_found');
     });
+
+    it('tells other modules of every change, and of every move of the default, as it commits', async () => {
+      const exporter = await sellerWithOpenStore(app(), api);
+      const announced = async () =>
+        (await queryRows<{ type: string; payload: Record<string, unknown> }>(app().platform.db, sql`SELECT type, payload FROM outbox_events WHERE seller_id = ${exporter.sellerId} AND type LIKE 'logistics.freight_template.%' ORDER BY id`)).map(
+          ({ type, payload }) => [type, payload],
+        );
+      const first = await api.post('/v1/seller/freight-templates', europe, { token: exporter.token });
+      const second = await api.post('/v1/seller/freight-templates', { ...europe, name: 'Europe express' }, { token: exporter.token });
+      const edited = await api.put(`/v1/seller/freight-templates/${second.body.id}`, { ...europe, name: 'Europe express', handling_days: 2 }, { token: exporter.token });
+      const promoted = await api.put(`/v1/seller/freight-templates/${second.body.id}`, { ...europe, name: 'Europe express', is_default: true }, { token: exporter.token });
+      expect([first.status, second.status, edited.status, promoted.status]).toEqual([201, 201, 200, 200]);
+      expect((await api.delete(`/v1/seller/freight-templates/${second.body.id}`, { token: exporter.token })).status).toBe(204);
+      // A refused change announces nothing.
+      expectProblem(await api.put(`/v1/seller/freight-templates/${first.body.id}`, { ...europe, name: 'Europe express', rules: [{ ...europe.rules[0], services: ['teleport'] }] }, { token: exporter.token }), 422, 'validation_failed');
+
+      const sellerId = exporter.sellerId;
+      const [one, two] = [first.body.id, second.body.id];
+      expect(await announced()).toEqual([
+        [FREIGHT_TEMPLATE_EVENTS.created, { sellerId, templateId: one, isDefault: true, wasDefault: false }],
+        [FREIGHT_TEMPLATE_EVENTS.defaultChanged, { sellerId, templateId: one, previousTemplateId: null }],
+        [FREIGHT_TEMPLATE_EVENTS.created, { sellerId, templateId: two, isDefault: false, wasDefault: false }],
+        [FREIGHT_TEMPLATE_EVENTS.changed, { sellerId, templateId: two, isDefault: false, wasDefault: false }],
+        [FREIGHT_TEMPLATE_EVENTS.changed, { sellerId, templateId: two, isDefault: true, wasDefault: false }],
+        [FREIGHT_TEMPLATE_EVENTS.defaultChanged, { sellerId, templateId: two, previousTemplateId: one }],
+        [FREIGHT_TEMPLATE_EVENTS.deleted, { sellerId, templateId: two, isDefault: false, wasDefault: true }],
+        [FREIGHT_TEMPLATE_EVENTS.defaultChanged, { sellerId, templateId: null, previousTemplateId: two }],
+      ]);
+    });
   });
 
   it('lets finance operators date a new fuel percentage: checked, versioned, audited, and quoted at once', async () => {
@@ -225,6 +257,15 @@ describe('logistics hub', () => {
     const saved = await api.put('/v1/ops/logistics/data/surcharges', { definition, reason: 'Carrier notice: fuel 12 % from 25 November' }, { token: finance.token });
     expect(saved.status, JSON.stringify(saved.body)).toBe(200);
     expect(saved.body.version).toBe(2);
+    // What was priced with the files (search's shipping) learns of each version: the shipped one
+    // installed at start and the operator's — not the one refused, nor a restart that changes nothing.
+    await app().modules.logistics.installReferenceData();
+    const announced = await queryRows<{ payload: { file: string; version: number; revision: number } }>(app().platform.db, sql`SELECT payload FROM outbox_events WHERE type = ${LOGISTICS_DATA_EVENTS.changed} AND subject_id = 'surcharges' ORDER BY id`);
+    expect(announced.map((e) => e.payload)).toEqual([
+      { file: 'surcharges', version: 1, revision: expect.any(Number) },
+      { file: 'surcharges', version: 2, revision: expect.any(Number) },
+    ]);
+    expect(announced[1]!.payload.revision).toBeGreaterThan(announced[0]!.payload.revision);
     expect(saved.body.history.map((h: { version: number; reason: string }) => [h.version, h.reason])).toEqual([
       [1, expect.stringContaining('Logistics data')],
       [2, 'Carrier notice: fuel 12 % from 25 November'],

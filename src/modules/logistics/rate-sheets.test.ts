@@ -196,12 +196,13 @@ describe('zones and postal codes', () => {
 });
 
 describe('picking the rate sheet in force', () => {
-  it('switches the Spain standard sheet on 2026-12-01 and has none before June 2026', () => {
+  it('switches the Spain standard sheet on 2026-06-01 and 2026-12-01, and has none before 2026', () => {
+    expect(rateSheetOn(data, 'caravan_standard', 'ES', '2026-05-31')?.id).toBe('caravan_standard:ES:2026-01-01');
     expect(rateSheetOn(data, 'caravan_standard', 'ES', '2026-06-01')?.id).toBe('caravan_standard:ES:2026-06-01');
     expect(rateSheetOn(data, 'caravan_standard', 'ES', '2026-11-30')?.id).toBe('caravan_standard:ES:2026-06-01');
     expect(rateSheetOn(data, 'caravan_standard', 'ES', '2026-12-01')?.id).toBe('caravan_standard:ES:2026-12-01');
     expect(rateSheetOn(data, 'caravan_standard', 'ES', '2030-01-01')?.id).toBe('caravan_standard:ES:2026-12-01');
-    expect(rateSheetOn(data, 'caravan_standard', 'ES', '2026-05-31')).toBeUndefined();
+    expect(rateSheetOn(data, 'caravan_standard', 'ES', '2025-12-31')).toBeUndefined();
   });
 
   it('finds a sheet for every zone of every destination of every service on the recording date', () => {
@@ -277,7 +278,7 @@ describe('validation', () => {
     const fuel = shippedFiles();
     fuel.surcharges.fuel[0].service = 'nope';
     let error = parseError(fuel);
-    expect([error.file, error.record, error.field]).toEqual(['surcharges.json', 'fuel[0] (fuel:caravan_standard:2026-10-01)', 'service']);
+    expect([error.file, error.record, error.field]).toEqual(['surcharges.json', 'fuel[0] (fuel:caravan_standard:2026-01-01)', 'service']);
 
     const remote = shippedFiles();
     remote.surcharges.remote_areas[0].services.push('nope');
@@ -286,11 +287,11 @@ describe('validation', () => {
   });
 
   it.each([
-    ['rateSheets', ['sheets', 0, 'brackets', 0, 'per_kg'], 'sheets[0] (caravan_standard:RU-1:2026-10-01)', 'brackets[0].per_kg'],
-    ['rateSheets', ['sheets', 0, 'brackets', 1, 'per_parcel'], 'sheets[0] (caravan_standard:RU-1:2026-10-01)', 'brackets[1].per_parcel'],
+    ['rateSheets', ['sheets', 0, 'brackets', 0, 'per_kg'], 'sheets[0] (caravan_standard:RU-1:2026-01-01)', 'brackets[0].per_kg'],
+    ['rateSheets', ['sheets', 0, 'brackets', 1, 'per_parcel'], 'sheets[0] (caravan_standard:RU-1:2026-01-01)', 'brackets[1].per_parcel'],
     ['services', ['services', 0, 'ddp', 'fee'], 'services[0] (caravan_standard)', 'ddp.fee'],
     ['surcharges', ['oversize', 0, 'fee'], 'oversize[0] (oversize:cny:standard-long)', 'fee'],
-    ['surcharges', ['pick_pack', 0, 'per_order'], 'pick_pack[0] (pick_pack:wh_es_local:2026-07-01)', 'per_order'],
+    ['surcharges', ['pick_pack', 0, 'per_order'], 'pick_pack[0] (pick_pack:wh_es_local:2026-01-01)', 'per_order'],
     ['surcharges', ['remote_areas', 0, 'charge', 'per_shipment'], 'remote_areas[0] (remote:cny:es-islands)', 'charge.per_shipment'],
   ] as const)('refuses a negative figure in %s at %j', (file, keys, record, field) => {
     const files = shippedFiles();
@@ -308,7 +309,7 @@ describe('validation', () => {
   it('refuses a fuel rate given as a binary number, or above 100 %', () => {
     const number = shippedFiles();
     number.surcharges.fuel[0].rate = 0.08;
-    expect(parseError(number).message).toContain('fuel[0] (fuel:caravan_standard:2026-10-01).rate must be a decimal string');
+    expect(parseError(number).message).toContain('fuel[0] (fuel:caravan_standard:2026-01-01).rate must be a decimal string');
     const high = shippedFiles();
     high.surcharges.fuel[0].rate = '1.5';
     expect(parseError(high).field).toBe('rate');
@@ -398,7 +399,7 @@ describe('validation', () => {
       files.rateSheets.sheets[0].brackets[1].from_g = 2500;
       writeFileSync(path.join(dir, 'zones.json'), JSON.stringify(files.zones));
       writeFileSync(path.join(dir, 'rate-sheets.json'), JSON.stringify(files.rateSheets));
-      expect(() => loadLogisticsData(dir)).toThrow(`${path.join(dir, 'rate-sheets.json')}: sheets[0] (caravan_standard:RU-1:2026-10-01).brackets[1].from_g is 2500`);
+      expect(() => loadLogisticsData(dir)).toThrow(`${path.join(dir, 'rate-sheets.json')}: sheets[0] (caravan_standard:RU-1:2026-01-01).brackets[1].from_g is 2500`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import type { Platform } from '../../platform/index.ts';
-import type { Db } from '../../platform/db/index.ts';
+import { inTransaction, type Db } from '../../platform/db/index.ts';
 import { notFound, validationFailed } from '../../platform/errors/index.ts';
 import { ReferenceCollection, type ReferenceItem } from '../../platform/reference/index.ts';
 import { actorOf, authorize, requireOperator, type Caller } from '../identity/index.ts';
@@ -9,7 +9,14 @@ import { LOGISTICS_FILES, LogisticsDataError, parseLogisticsData, readLogisticsF
 export const LOGISTICS_DATA_FILES = { services: 'services', zones: 'zones', 'rate-sheets': 'rateSheets', surcharges: 'surcharges' } as const satisfies Record<string, LogisticsFile>;
 export type LogisticsDataFileName = keyof typeof LOGISTICS_DATA_FILES;
 
+/**
+ * One file of the logistics data was replaced, by an operator or by a release's shipped files:
+ * { file, version, revision } — the file as named in URLs, its new version, and the revision of the
+ * whole data set after the change, which files changed together share.
+ */
 export const LOGISTICS_DATA_EVENTS = { changed: 'logistics.data.changed' } as const;
+
+const FILE_NAMES = Object.fromEntries(Object.entries(LOGISTICS_DATA_FILES).map(([name, key]) => [key, name])) as Record<LogisticsFile, LogisticsDataFileName>;
 
 const filesOf = (items: ReadonlyMap<string, unknown>): LogisticsFiles =>
   Object.fromEntries((Object.keys(LOGISTICS_FILES) as LogisticsFile[]).map((key) => [key, items.get(key)])) as LogisticsFiles;
@@ -25,6 +32,14 @@ export function createLogisticsReference(platform: Platform) {
     parseLogisticsData(filesOf(items));
   });
 
+  async function announce(tx: Db, changed: readonly { key: string; version: number }[]): Promise<void> {
+    const revision = await collection.revision(tx);
+    for (const { key, version } of changed) {
+      const file = FILE_NAMES[key as LogisticsFile];
+      await events.publish(tx, { type: LOGISTICS_DATA_EVENTS.changed, subject: { type: 'logistics_data', id: file }, payload: { file, version, revision } });
+    }
+  }
+
   return {
     async current(tx: Db = db): Promise<LogisticsData> {
       return (await collection.derive(tx, 'parsed', (items) => parseLogisticsData(filesOf(items)))).value;
@@ -33,7 +48,19 @@ export function createLogisticsReference(platform: Platform) {
     async installReferenceData(): Promise<void> {
       const { files } = readLogisticsFiles();
       const version = (files.rateSheets as { version?: string }).version ?? 'unversioned';
-      await collection.install(db, (Object.keys(LOGISTICS_FILES) as LogisticsFile[]).map((key) => ({ key, definition: files[key] })), `Logistics data ${version}`);
+      const keys = Object.keys(LOGISTICS_FILES) as LogisticsFile[];
+      await inTransaction(db, async (tx) => {
+        const before = new Map((await collection.all(tx)).items.map((item) => [item.key, item.version]));
+        if ((await collection.install(tx, keys.map((key) => ({ key, definition: files[key] })), `Logistics data ${version}`)) === 0) return;
+        // A release's new files reach what was priced with the old ones (search's index) as an operator's
+        // edit does. Versions are read from the history, not the cached snapshot, until this commits.
+        const changed: { key: string; version: number }[] = [];
+        for (const key of keys) {
+          const latest = (await collection.history(tx, key)).at(-1)?.version ?? 0;
+          if (latest !== before.get(key)) changed.push({ key, version: latest });
+        }
+        await announce(tx, changed);
+      });
     },
 
     /** One file as it stands, with every version it had. */
@@ -50,9 +77,11 @@ export function createLogisticsReference(platform: Platform) {
       authorize(requireOperator(caller.principal), 'update', 'LogisticsRates');
       const key = LOGISTICS_DATA_FILES[name];
       try {
-        const item = await collection.put(db, actorOf(caller), key, definition, reason);
-        await events.publish(db, { type: LOGISTICS_DATA_EVENTS.changed, subject: { type: 'logistics_data', id: name }, payload: { file: name, version: item.version } });
-        return item;
+        return await inTransaction(db, async (tx) => {
+          const item = await collection.put(tx, actorOf(caller), key, definition, reason);
+          await announce(tx, [item]);
+          return item;
+        });
       } catch (error) {
         if (!(error instanceof LogisticsDataError)) throw error;
         const field = [error.record, error.field].filter(Boolean).join('.');

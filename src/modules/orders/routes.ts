@@ -63,7 +63,16 @@ export const OrderSchema = obj({
 });
 
 const TimelineSchema = Type.Array(Type.Object({}, { additionalProperties: true }));
-const TrackingSchema = obj({ shipment_id: IdOf('shp'), carrier_code: Type.String(), tracking_number: Type.String(), tracking_url: Type.Union([Type.String(), Type.Null()]), status: Type.String(), sub_status: Type.String(), timeline: TimelineSchema });
+const CarrierNumberSchema = obj({ carrier_code: Type.String(), tracking_number: Type.String(), tracking_url: Type.Union([Type.String(), Type.Null()]) });
+const TrackingSchema = obj({
+  ...CarrierNumberSchema.properties,
+  shipment_id: IdOf('shp'),
+  status: Type.String(),
+  sub_status: Type.String(),
+  /** The carrier that took a platform parcel over for the last mile, under its own number. */
+  last_mile: Type.Union([CarrierNumberSchema, Type.Null()]),
+  timeline: TimelineSchema,
+});
 const HistorySchema = Type.Object({
   data: Type.Array(obj({ occurred_at: Timestamp, actor_type: Type.String(), action: Type.String(), from: Type.Unknown(), to: Type.Unknown(), reason: Type.Union([Type.String(), Type.Null()]) })),
 });
@@ -265,7 +274,16 @@ export function registerOrdersRoutes(app: HttpApp, orders: OrdersService): void 
       const { order, tracking } = await orders.getWithTracking(caller, request.params.orderId);
       return {
         ...orderView(order, caller.principal),
-        tracking: tracking.map((t) => ({ shipment_id: t.shipmentId, carrier_code: t.carrierCode, tracking_number: t.trackingNumber, tracking_url: t.trackingUrl, status: t.status, sub_status: t.subStatus, timeline: t.timeline as unknown as Record<string, unknown>[] })),
+        tracking: tracking.map((t) => ({
+          shipment_id: t.shipmentId,
+          carrier_code: t.carrierCode,
+          tracking_number: t.trackingNumber,
+          tracking_url: t.trackingUrl,
+          status: t.status,
+          sub_status: t.subStatus,
+          last_mile: t.lastMile && { carrier_code: t.lastMile.carrierCode, tracking_number: t.lastMile.trackingNumber, tracking_url: t.lastMile.trackingUrl },
+          timeline: t.timeline as unknown as Record<string, unknown>[],
+        })),
       };
     },
   );

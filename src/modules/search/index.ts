@@ -3,6 +3,7 @@ import { inTransaction } from '../../platform/db/index.ts';
 import type { HttpApp } from '../../platform/http/server.ts';
 import { CATALOG_EVENTS, CATEGORY_EVENTS } from '../catalog/index.ts';
 import { CHECKOUT_EVENTS } from '../checkout/index.ts';
+import { FREIGHT_TEMPLATE_EVENTS, LOGISTICS_DATA_EVENTS } from '../logistics/index.ts';
 import { MARKETS_EVENTS } from '../markets/index.ts';
 import { ORDER_EVENTS } from '../orders/index.ts';
 import { SELLER_EVENTS } from '../sellers/index.ts';
@@ -20,8 +21,22 @@ export { listingQuality, listingWeight, QUALITY_POINTS, RANKING, stockState, typ
 export const RENORMALISE_PRICES_JOB = 'search.renormalise_prices';
 
 /**
+ * Quotes the shipping of indexed products again, a page per run: one seller's after their default
+ * freight template changed, everyone's after the logistics data did.
+ */
+export const REFRESH_SHIPPING_JOB = 'search.refresh_shipping';
+
+/** A walk through the index: `walk` names it, `afterId` is where its next page starts. */
+interface ShippingWalk {
+  walk: string;
+  sellerId?: string;
+  afterId?: string;
+}
+
+/**
  * Buyer search and its read model: the index is kept up to date from the catalogue's, the
- * sellers' and the categories' events, and can be rebuilt from scratch (`caravan search rebuild`).
+ * sellers', the categories', the FX snapshots' and logistics' events (freight templates, logistics
+ * data), and can be rebuilt from scratch (`caravan search rebuild`).
  */
 export function createSearchModule(platform: Platform, deps: IndexDependencies) {
   const index = createSearchIndex(platform, deps);
@@ -45,6 +60,26 @@ export function createSearchModule(platform: Platform, deps: IndexDependencies) 
   });
   events.subscribe('search.categories', [CATEGORY_EVENTS.changed], async (_event, tx) => {
     await index.refreshCategories(tx);
+  });
+
+  // Each page commits with the job for the next one: a walk never holds one long transaction, and
+  // after a crash it resumes at the page it was on; a page run twice does not start a second walk.
+  jobs.define<ShippingWalk>(REFRESH_SHIPPING_JOB, async (walk) => {
+    await inTransaction(platform.db, async (tx) => {
+      const next = await index.refreshIndexedPage(tx, walk);
+      if (next) await jobs.enqueue(tx, REFRESH_SHIPPING_JOB, { ...walk, afterId: next } satisfies ShippingWalk, { dedupeKey: `${REFRESH_SHIPPING_JOB}:${walk.walk}:${next}` });
+    });
+  });
+  // Buyers are offered the seller's default template: only a change to it, or of which one it is, moves their shipping.
+  events.subscribe('search.freight-templates', [FREIGHT_TEMPLATE_EVENTS.created, FREIGHT_TEMPLATE_EVENTS.changed, FREIGHT_TEMPLATE_EVENTS.deleted], async (event, tx) => {
+    const { sellerId, isDefault, wasDefault } = event.payload as { sellerId: string; isDefault: boolean; wasDefault: boolean };
+    if (!isDefault && !wasDefault) return;
+    await jobs.enqueue(tx, REFRESH_SHIPPING_JOB, { walk: event.id, sellerId } satisfies ShippingWalk);
+  });
+  // Files changed together (a release's) share a revision: one walk re-quotes with all of them.
+  events.subscribe('search.logistics-data', [LOGISTICS_DATA_EVENTS.changed], async (event, tx) => {
+    const walk = `logistics-data@${(event.payload as { revision: number }).revision}`;
+    await jobs.enqueue(tx, REFRESH_SHIPPING_JOB, { walk } satisfies ShippingWalk, { dedupeKey: `${REFRESH_SHIPPING_JOB}:${walk}` });
   });
 
   // A new day's snapshot comes into force on its date; an operator's snapshot may replace today's at any time.

@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, ne, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, ne, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Platform } from '../../platform/index.ts';
 import { inTransaction, queryRows, type Db } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
@@ -55,7 +55,8 @@ export interface IndexDependencies {
  */
 const COUNTRY_LEVEL_POSTAL_CODE = '00';
 
-const REBUILD_PAGE = 200;
+/** Products read, quoted and written per step when many are refreshed. */
+const PRODUCTS_PER_PAGE = 200;
 const WRITE_BATCH = 250;
 
 type DocumentRow = typeof searchDocuments.$inferInsert;
@@ -262,6 +263,23 @@ export function createSearchIndex(platform: Platform, deps: IndexDependencies) {
     refreshCategories,
 
     /**
+     * Refreshes the next page of indexed products after `afterId` in product order — one seller's,
+     * or everyone's — in the caller's transaction. Returns where the next page starts, or null when
+     * this was the last. Products not in the index are passed over: how a product ships never
+     * decides whether it is shown, so a change to shipping alone cannot bring one in.
+     */
+    async refreshIndexedPage(tx: Db, page: { sellerId?: string; afterId?: string }, limit = PRODUCTS_PER_PAGE): Promise<string | null> {
+      const rows = await tx
+        .selectDistinct({ productId: searchDocuments.productId })
+        .from(searchDocuments)
+        .where(and(page.sellerId ? eq(searchDocuments.sellerId, page.sellerId) : undefined, page.afterId ? gt(searchDocuments.productId, page.afterId) : undefined))
+        .orderBy(asc(searchDocuments.productId))
+        .limit(limit);
+      await refresh(tx, rows.map((row) => row.productId));
+      return rows.length === limit ? rows.at(-1)!.productId : null;
+    },
+
+    /**
      * The whole index again from the catalogue, in one transaction: searches see the old index
      * until the new one is complete. Returns how many rows it holds.
      */
@@ -273,7 +291,7 @@ export function createSearchIndex(platform: Platform, deps: IndexDependencies) {
         let products = 0;
         let documents = 0;
         for (;;) {
-          const page = await deps.feed(tx, { afterId, limit: REBUILD_PAGE });
+          const page = await deps.feed(tx, { afterId, limit: PRODUCTS_PER_PAGE });
           if (page.length === 0) break;
           const rows = await documentsFor(tx, page);
           await write(tx, rows);

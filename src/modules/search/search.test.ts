@@ -72,25 +72,24 @@ const idsOf = (response: { body: { data: { product_id: string }[] } }) => respon
 let lumen: SellerActor;
 let brisa: SellerActor;
 let cobre: SellerActor;
+const brisaEurope = {
+  name: 'Europe free',
+  handling_days: 2,
+  rules: [
+    { destinations: ['ES', 'FR'], services: ['line_cn_es_fr', 'caravan_standard'], free_shipping: { kind: 'always', service: 'line_cn_es_fr' } },
+    { destinations: ['*'], services: ['caravan_standard', 'express_integrator'], free_shipping: { kind: 'none' } },
+  ],
+};
+let brisaTemplate: string;
 
 beforeAll(async () => {
   lumen = await sellerWithOpenStore(app(), api);
   brisa = await sellerWithOpenStore(app(), api);
   cobre = await sellerWithOpenStore(app(), api);
   // Brisa ships free to Spain and France on the dedicated line, and hands parcels over in two days.
-  const template = await api.post(
-    '/v1/seller/freight-templates',
-    {
-      name: 'Europe free',
-      handling_days: 2,
-      rules: [
-        { destinations: ['ES', 'FR'], services: ['line_cn_es_fr', 'caravan_standard'], free_shipping: { kind: 'always', service: 'line_cn_es_fr' } },
-        { destinations: ['*'], services: ['caravan_standard', 'express_integrator'], free_shipping: { kind: 'none' } },
-      ],
-    },
-    { token: brisa.token },
-  );
+  const template = await api.post('/v1/seller/freight-templates', brisaEurope, { token: brisa.token });
   expect(template.status, JSON.stringify(template.body)).toBe(201);
+  brisaTemplate = template.body.id;
 });
 
 describe('words in every catalogue language', () => {
@@ -446,6 +445,145 @@ describe('bad input', () => {
   it('refuses hot words over a backwards range', async () => {
     const admin = await createOperator(app(), api, ['admin']);
     expectProblem(await api.get('/v1/ops/search/hot-words?from=2026-11-25&to=2026-11-01', { token: admin.token }), 422, 'validation_failed');
+  });
+});
+
+describe('shipping follows freight templates and logistics data', () => {
+  interface Shipping {
+    price: { amount: number; currency: string };
+    free_shipping: boolean;
+    delivery_days: { min: number; max: number } | null;
+    fulfilment: string[];
+    ships_from: string[];
+  }
+  /** Every listing shown in a market, with its price and the shipping search shows for it. */
+  const shippingIn = async (market: string): Promise<Map<string, Shipping>> => {
+    const response = await search(`market=${market}&limit=100`);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    type Hit = Omit<Shipping, 'price'> & { product_id: string; price_from: Shipping['price'] };
+    return new Map(response.body.data.map((hit: Hit) => [hit.product_id, { price: hit.price_from, free_shipping: hit.free_shipping, delivery_days: hit.delivery_days, fulfilment: hit.fulfilment, ships_from: hit.ships_from }]));
+  };
+  const productsOf = async (sellerId: string): Promise<Set<string>> =>
+    new Set((await queryRows<{ product_id: string }>(app().platform.db, sql`SELECT DISTINCT product_id FROM search_documents WHERE seller_id = ${sellerId}`)).map((row) => row.product_id));
+  const later = (days: { min: number; max: number } | null, by: number) => (days ? { min: days.min + by, max: days.max + by } : null);
+  const othersUnchanged = (before: Map<string, Shipping>, after: Map<string, Shipping>, changed: Set<string>) => {
+    for (const [id, shipping] of before) if (!changed.has(id)) expect(after.get(id), id).toEqual(shipping);
+  };
+
+  const THRESHOLD = 1400;
+
+  it('follows a seller’s new free-shipping threshold and handling time in every market; other sellers’ listings stay as they were', async () => {
+    const [spainBefore, usBefore] = [await shippingIn('ES'), await shippingIn('US')];
+    const brisas = await productsOf(brisa.sellerId);
+    // Brisa ships free to Spain on the line: her bottle (¥70, ≈ €12.11 at the yuan's new rate) and her box (¥90, ≈ €15.57). Her tumbler is listed in the US.
+    const inSpain = [...spainBefore].filter(([id]) => brisas.has(id));
+    expect(inSpain.map(([, hit]) => [hit.price.amount >= THRESHOLD, hit.free_shipping]).sort()).toEqual([
+      [false, true],
+      [true, true],
+    ]);
+    const inUs = [...usBefore].filter(([id]) => brisas.has(id));
+    expect(inUs).toHaveLength(1);
+
+    // Free only from €14.00 of goods, and five days to hand a parcel over instead of two.
+    const [toSpainAndFrance, elsewhere] = brisaEurope.rules;
+    const europe = { ...brisaEurope, handling_days: 5, rules: [{ ...toSpainAndFrance, free_shipping: { kind: 'over', threshold: { amount: THRESHOLD, currency: 'EUR' }, service: 'line_cn_es_fr' } }, elsewhere] };
+    const replaced = await api.put(`/v1/seller/freight-templates/${brisaTemplate}`, europe, { token: brisa.token });
+    expect(replaced.status, JSON.stringify(replaced.body)).toBe(200);
+    await app().settle();
+
+    const [spain, us] = [await shippingIn('ES'), await shippingIn('US')];
+    for (const [id, before] of inSpain) {
+      expect(spain.get(id)).toMatchObject({ free_shipping: before.price.amount >= THRESHOLD, delivery_days: later(before.delivery_days, 3) });
+    }
+    for (const [id, before] of inUs) expect(us.get(id)!.delivery_days).toEqual(later(before.delivery_days, 3));
+    othersUnchanged(spainBefore, spain, brisas);
+    othersUnchanged(usBefore, us, brisas);
+  });
+
+  it('follows the seller’s default template when another one becomes it, and when it is deleted', async () => {
+    const brisas = await productsOf(brisa.sellerId);
+    const spainBefore = await shippingIn('ES');
+    const inSpain = [...spainBefore].filter(([id]) => brisas.has(id)).map(([id]) => id);
+
+    // A second template made the default: standard shipping only, free everywhere, one day's handling.
+    const everywhere = { name: 'Standard free', is_default: true, handling_days: 1, rules: [{ destinations: ['*'], services: ['caravan_standard'], free_shipping: { kind: 'always', service: 'caravan_standard' } }] };
+    const created = await api.post('/v1/seller/freight-templates', everywhere, { token: brisa.token });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await app().settle();
+    const underNew = await shippingIn('ES');
+    for (const id of inSpain) expect(underNew.get(id)).toMatchObject({ free_shipping: true, fulfilment: ['standard'], ships_from: ['CN'] });
+
+    // Deleted, it leaves Brisa with no default: every service at its price, after the new-seller 3 days.
+    expect((await api.delete(`/v1/seller/freight-templates/${created.body.id}`, { token: brisa.token })).status).toBe(204);
+    await app().settle();
+    const withoutDefault = await shippingIn('ES');
+    const lumens = await productsOf(lumen.sellerId);
+    // Lumen has no template either: a product of hers shipped the same way from China shows what Brisa's now do.
+    const [, steel] = [...spainBefore].find(([id, hit]) => lumens.has(id) && hit.ships_from.join() === 'CN')!;
+    for (const id of inSpain) expect(withoutDefault.get(id)).toMatchObject({ free_shipping: false, fulfilment: steel.fulfilment, delivery_days: steel.delivery_days });
+
+    // Made the default again, her first template is what buyers are offered once more.
+    const restored = await api.put(`/v1/seller/freight-templates/${brisaTemplate}`, { ...brisaEurope, is_default: true }, { token: brisa.token });
+    expect(restored.status, JSON.stringify(restored.body)).toBe(200);
+    await app().settle();
+    const [spain] = [await shippingIn('ES')];
+    for (const id of inSpain) expect(spain.get(id)).toMatchObject({ free_shipping: true, delivery_days: { min: 10, max: 16 } });
+  });
+
+  it('follows an operator’s rate sheets: a service withdrawn from a market leaves every listing’s shipping there once the job has run', async () => {
+    const spainBefore = await shippingIn('ES');
+    const franceBefore = await shippingIn('FR');
+    const withExpress = [...spainBefore].filter(([, hit]) => hit.fulfilment.includes('express')).map(([id]) => id);
+    expect(withExpress.length).toBeGreaterThan(0);
+
+    // Express to Spain is suspended from today: its sheet is closed yesterday, and no new one follows.
+    const finance = await createOperator(app(), api, ['finance']);
+    const current = await api.get('/v1/ops/logistics/data/rate-sheets', { token: finance.token });
+    const definition = structuredClone(current.body.definition) as { sheets: { id: string; valid_to: string | null }[] };
+    definition.sheets.find((sheet) => sheet.id === 'express_integrator:ES:2026-01-01')!.valid_to = '2026-11-24';
+    const saved = await api.put('/v1/ops/logistics/data/rate-sheets', { definition, reason: 'Express suspended to Spain by the carrier' }, { token: finance.token });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    await app().settle();
+
+    const spain = await shippingIn('ES');
+    for (const id of withExpress) {
+      const after = spain.get(id)!;
+      expect(after.fulfilment).toEqual(spainBefore.get(id)!.fulfilment.filter((path) => path !== 'express'));
+      // Express was the quickest: what is left arrives later.
+      expect(after.delivery_days!.max).toBeGreaterThan(spainBefore.get(id)!.delivery_days!.max);
+    }
+    othersUnchanged(spainBefore, spain, new Set(withExpress));
+    // France still has express.
+    expect(await shippingIn('FR')).toEqual(franceBefore);
+  });
+
+  it('walks one seller’s indexed products a page at a time, or everyone’s, and nobody else’s', async () => {
+    const { db } = app().platform;
+    const { index } = app().modules.search;
+    const truth = async () => new Map((await queryRows<{ key: string; free: boolean }>(db, sql`SELECT market || ':' || product_id AS key, free_shipping AS free FROM search_documents`)).map((r) => [r.key, r.free]));
+    const correct = await truth();
+    // Every row's free-shipping flag wrong: only a walk that reaches a row puts it right.
+    await queryRows(db, sql`UPDATE search_documents SET free_shipping = NOT free_shipping`);
+    const walk = async (sellerId?: string) => {
+      let pages = 0;
+      let afterId: string | undefined;
+      do {
+        const next = await inTransaction(db, (tx) => index.refreshIndexedPage(tx, { ...(sellerId ? { sellerId } : {}), ...(afterId ? { afterId } : {}) }, 2));
+        afterId = next ?? undefined;
+        pages++;
+      } while (afterId);
+      return pages;
+    };
+
+    const brisas = await productsOf(brisa.sellerId);
+    expect(brisas.size).toBeGreaterThan(2);
+    expect(await walk(brisa.sellerId)).toBe(Math.floor(brisas.size / 2) + 1);
+    const afterSeller = await truth();
+    const sellerOf = new Map((await queryRows<{ key: string; seller_id: string }>(db, sql`SELECT market || ':' || product_id AS key, seller_id FROM search_documents`)).map((r) => [r.key, r.seller_id]));
+    for (const [key, free] of correct) expect(afterSeller.get(key), key).toBe(sellerOf.get(key) === brisa.sellerId ? free : !free);
+
+    await walk();
+    expect(await truth()).toEqual(correct);
   });
 });
 

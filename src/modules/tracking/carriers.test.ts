@@ -23,6 +23,8 @@ const NAMED: [string, string][] = [
   ['mondial-relay', 'last_mile'], ['jadlog', 'last_mile'], ['loggi', 'last_mile'], ['total-express', 'last_mile'], ['smsa', 'last_mile'], ['naqel', 'last_mile'],
   ['cj-logistics', 'last_mile'], ['hanjin', 'last_mile'], ['lotte', 'last_mile'], ['evri', 'last_mile'], ['dpd', 'last_mile'], ['hermes-germany', 'last_mile'],
   ['inpost', 'last_mile'], ['brt', 'last_mile'],
+  // the marketplace's own network
+  ['caravan', 'platform'],
 ];
 
 /** The S10 suffix each named post issues. */
@@ -80,6 +82,34 @@ describe('the shipped registry', () => {
     // Every post understands the UPU's EDI events.
     expect(mapCarrierEvent(registry.get('correios')?.statusMap, { code: 'EMI' })).toMatchObject({ status: 'delivered', mappedBy: 'code' });
     expect(mapCarrierEvent(registry.get('korea-post')?.statusMap, { code: 'EDB' })).toMatchObject({ status: 'customs', subStatus: 'processing' });
+  });
+});
+
+describe('the platform’s own numbers', () => {
+  const caravan = registry.get('caravan')!;
+
+  it('detects a CRV number as the platform’s, its GS1 mod 10 check digit verified, and links to the store’s own tracking page', () => {
+    // Serial 0000482613, weights 3 and 1 from the right: 3·3 + 1·1 + 6·3 + 2·1 + 8·3 + 4·1 = 58, so (10 − 8) mod 10 = 2.
+    const detection = registry.detectCarriers('crv 0000482613-2');
+    expect(detection.normalized).toBe('CRV00004826132');
+    expect(detection.candidates).toHaveLength(1);
+    expect(detection.candidates[0]).toMatchObject({ carrier: { code: 'caravan', kind: 'platform' }, checkDigit: 'verified' });
+    expect(registry.validateForCarrier('caravan', 'CRV00004826132')).toMatchObject({ ok: true, checkDigit: 'verified' });
+    expect(trackingUrlFor(caravan, 'CRV00004826132')).toBe('/v1/store/tracking?number=CRV00004826132');
+    expect(caravan.capabilities).not.toContain('webhook');
+  });
+
+  it('refuses a CRV number with a wrong check digit, and one of the wrong length, and never guesses the platform for them', () => {
+    const mistyped = registry.validateForCarrier('caravan', 'CRV00004826137');
+    expect(mistyped).toMatchObject({ ok: false, reason: 'check_digit_mismatch', expected: '2' });
+    expect(registry.detectCarriers('CRV00004826137').candidates.map((candidate) => candidate.carrier.code)).not.toContain('caravan');
+    expect(registry.validateForCarrier('caravan', 'CRV0000482613')).toMatchObject({ ok: false, reason: 'format_mismatch' });
+    expect(registry.validateForCarrier('caravan', 'XRV00004826136')).toMatchObject({ ok: false, reason: 'format_mismatch' });
+  });
+
+  it('reads the platform’s hand-over record and the simulator’s cross-border texts', () => {
+    expect(mapCarrierEvent(caravan.statusMap, { code: 'HANDED_OVER', text: 'Handed over to Correios' })).toMatchObject({ status: 'in_transit', subStatus: 'handed_over', mappedBy: 'code' });
+    expect(mapCarrierEvent(caravan.statusMap, { text: 'Customs clearance completed' })).toMatchObject({ status: 'customs', subStatus: 'released' });
   });
 });
 
@@ -161,6 +191,11 @@ describe('registry validation', () => {
     expect(parsed.detectCarriers('RR123456785CN').candidates[0]?.carrier.code).toBe('china-post');
   });
 
+  it('lets only the platform’s own network track on the marketplace’s own pages', () => {
+    const parsed = parseCarrierRegistry(breaking((json) => Object.assign(json.carriers[1], { kind: 'platform', website: '/', tracking_url: '/v1/store/tracking?number={number}' })));
+    expect(parsed.get('ups')).toMatchObject({ kind: 'platform', website: '/', trackingUrl: '/v1/store/tracking?number={number}' });
+  });
+
   it.each([
     ['a duplicate code', (json: any) => { json.carriers[1].code = 'china-post'; }, 'carriers[1].code repeats china-post, already at carriers[0]'],
     ['a code that is not a slug', (json: any) => { json.carriers[1].code = 'UPS'; }, 'carriers[1].code must be a lower-case slug'],
@@ -180,7 +215,9 @@ describe('registry validation', () => {
     ['an unknown shared map', (json: any) => { json.carriers[0].status_map.extends = ['nope']; }, 'carriers[0] (china-post).status_map.extends[0] names no shared status map: "nope"'],
     ['an unknown status in a shared map', (json: any) => { json.shared_status_maps.base.codes.EMI = 'arrived'; }, 'shared_status_maps.base.codes.EMI "arrived" is not a canonical status'],
     ['an unknown field', (json: any) => { json.carriers[1].number_formats[0]['check-digit'] = 'none'; }, 'number_formats[0].check-digit is not a known field'],
-    ['an unknown kind', (json: any) => { json.carriers[1].kind = 'courier'; }, 'carriers[1] (ups).kind must be one of post, consolidator, express, last_mile'],
+    ['an unknown kind', (json: any) => { json.carriers[1].kind = 'courier'; }, 'carriers[1] (ups).kind must be one of post, consolidator, express, last_mile, platform'],
+    ['a tracking page on the marketplace’s host for an outside carrier', (json: any) => { json.carriers[1].tracking_url = '/v1/store/tracking?number={number}'; }, 'carriers[1] (ups).tracking_url must be an http(s) URL, got'],
+    ['a protocol-relative tracking page for the platform', (json: any) => { json.carriers[1].kind = 'platform'; json.carriers[1].tracking_url = '//tracking.example/{number}'; }, 'carriers[1] (ups).tracking_url must be an http(s) URL or a path from the marketplace’s own root'],
     ['a bad country', (json: any) => { json.carriers[0].countries = ['China']; }, 'carriers[0] (china-post).countries[0] must be an ISO 3166-1 alpha-2 code'],
     ['worldwide with others', (json: any) => { json.carriers[1].countries = ['*', 'US']; }, '"*" (worldwide) stands alone'],
     ['an S10 country without a matching format', (json: any) => { json.carriers[0].s10_country = 'HK'; }, 'carriers[0] (china-post).s10_country is HK, but no s10 format'],

@@ -41,7 +41,8 @@ import {
   parseStatusMapping,
 } from './status.ts';
 
-export const CARRIER_KINDS = ['post', 'consolidator', 'express', 'last_mile'] as const;
+/** `platform` is the marketplace's own logistics network: its numbers no outside provider knows. */
+export const CARRIER_KINDS = ['post', 'consolidator', 'express', 'last_mile', 'platform'] as const;
 export type CarrierKind = (typeof CARRIER_KINDS)[number];
 
 export const CAPABILITIES = ['track', 'rate', 'label', 'webhook'] as const;
@@ -72,8 +73,9 @@ export interface Carrier {
   countries: readonly string[];
   /** For posts (and their EMS or parcel arms): the country suffix of the S10 numbers they issue. */
   s10Country?: string;
+  /** Absolute, or for the platform's own network a path on the marketplace's own host. */
   website: string;
-  /** With `{number}` where the tracking number goes. */
+  /** With `{number}` where the tracking number goes; absolute, or a path as `website`. */
   trackingUrl: string;
   numberFormats: readonly NumberFormat[];
   statusMap: CarrierStatusMap;
@@ -135,9 +137,11 @@ function text(value: unknown, where: string): string {
   return value;
 }
 
-function httpsUrl(value: unknown, where: string): string {
+/** An absolute http(s) URL; a path ("/…", on the marketplace's own host) too where `ownHost` allows it. */
+function httpsUrl(value: unknown, where: string, ownHost = false): string {
   const url = text(value, where);
-  if (!/^https?:\/\/[^\s/]+\.[^\s/]+/.test(url)) fail(where, `must be an http(s) URL, got ${JSON.stringify(url)}`);
+  if (ownHost && /^\/(?!\/)\S*$/.test(url)) return url;
+  if (!/^https?:\/\/[^\s/]+\.[^\s/]+/.test(url)) fail(where, `must be an http(s) URL${ownHost ? ' or a path from the marketplace’s own root' : ''}, got ${JSON.stringify(url)}`);
   return url;
 }
 
@@ -283,8 +287,10 @@ export function parseCarrierRegistry(json: unknown): CarrierRegistry {
     });
     if (countries.includes('*') && countries.length > 1) fail(`${where}.countries`, '"*" (worldwide) stands alone');
     if (new Set(countries).size !== countries.length) fail(`${where}.countries`, 'lists a country twice');
-    const website = httpsUrl(raw.website, `${where}.website`);
-    const trackingUrl = httpsUrl(raw.tracking_url, `${where}.tracking_url`);
+    // Only the platform's own network is tracked on the marketplace's own pages, wherever it is hosted.
+    const ownHost = kind === 'platform';
+    const website = httpsUrl(raw.website, `${where}.website`, ownHost);
+    const trackingUrl = httpsUrl(raw.tracking_url, `${where}.tracking_url`, ownHost);
     if (trackingUrl.split('{number}').length !== 2) fail(`${where}.tracking_url`, `must contain {number} exactly once, got ${JSON.stringify(trackingUrl)}`);
 
     const numberFormats = list(raw.number_formats, `${where}.number_formats`).map((format, i) => numberFormat(format, `${where}.number_formats[${i}]`));

@@ -4,11 +4,13 @@ import { shippedCarrierRegistry } from './carriers.ts';
 import { AggregatorTrackingProvider } from './providers/aggregator.ts';
 import type { TrackingProvider } from './providers/provider.ts';
 import { TrackingSimulator } from './providers/simulator.ts';
+import { registerTrackingOpsRoutes } from './ops-routes.ts';
 import { registerTrackingRoutes } from './routes.ts';
 import { pollRunMayContinue } from './rules.ts';
 import { createTrackingService, TRACKING_POLL_JOB, TRACKING_WEBHOOK_JOB } from './service.ts';
 
-export { TRACKING_EVENTS, type ParcelTracking, type TrackingService } from './service.ts';
+export { TRACKING_EVENTS, type DeliveryRate, type ParcelTracking, type TrackingService } from './service.ts';
+export { FRESHNESS_TARGET_MINUTES, type JourneyOutcome } from './rules.ts';
 export { gs1Mod10CheckDigit } from './numbers.ts';
 export type { MainStatus } from './status.ts';
 export type { TrackingProvider } from './providers/provider.ts';
@@ -41,7 +43,14 @@ export function createTrackingModule(platform: Platform, options: { provider?: T
   platform.jobs.schedule(TRACKING_POLL_JOB, '* * * * *');
   platform.jobs.define<{ provider: string; deliveryId: string }>(TRACKING_WEBHOOK_JOB, ({ provider: name, deliveryId }) => service.processWebhook(name, deliveryId));
 
-  return { service, provider, registerRoutes: (app: HttpApp) => registerTrackingRoutes(app, service) };
+  return {
+    service,
+    provider,
+    registerRoutes: (app: HttpApp) => {
+      registerTrackingRoutes(app, service, () => platform.clock.now());
+      registerTrackingOpsRoutes(app, service);
+    },
+  };
 }
 
 export type TrackingModule = ReturnType<typeof createTrackingModule>;

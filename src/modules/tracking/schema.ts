@@ -28,12 +28,36 @@ export const trackedParcels = pgTable(
     nextCheckAt: timestamp('next_check_at', { withTimezone: true }),
     failures: integer('failures').notNull(),
     stoppedAt: timestamp('stopped_at', { withTimezone: true }),
+    /**
+     * The platform's own leg this parcel continues: set on a last-mile carrier's number recorded at
+     * hand-over, so the buyer sees one journey under either number.
+     */
+    continuesId: text('continues_id'),
   },
   (t) => [
     uniqueIndex('tracked_parcels_number_idx').on(t.carrierCode, t.trackingNumber).where(sql`${t.stoppedAt} IS NULL`),
     index('tracked_parcels_shipment_idx').on(t.sellerId, t.shipmentId),
     index('tracked_parcels_due_idx').on(t.nextCheckAt).where(sql`${t.nextCheckAt} IS NOT NULL`),
+    index('tracked_parcels_continues_idx').on(t.continuesId).where(sql`${t.continuesId} IS NOT NULL`),
   ],
+);
+
+/**
+ * How each shipment's journey ended — delivered, returned, lost or expired — as the tracking events
+ * told it; a later event (a return after delivery) replaces the outcome. Delivery success rates are
+ * counted here.
+ */
+export const shipmentOutcomes = pgTable(
+  'shipment_outcomes',
+  {
+    sellerId: text('seller_id').notNull(),
+    shipmentId: text('shipment_id').notNull(),
+    carrierCode: text('carrier_code').notNull(),
+    outcome: text('outcome').notNull(),
+    /** The carrier's time of the event that closed the journey. */
+    closedAt: timestamp('closed_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sellerId, t.shipmentId] }), index('shipment_outcomes_closed_idx').on(t.sellerId, t.closedAt)],
 );
 
 /** Webhook deliveries as received, once each: a provider's retry of the same delivery is skipped. */

@@ -50,4 +50,12 @@ describe('loadConfig', () => {
     expect(load).toThrow(/DATABASE_URL must name a database/);
     expect(load).not.toThrow(/hunter2/);
   });
+
+  it('opens metrics only with a token of some length, and never echoes it', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'a-scrape-token-of-32-characters!' }).metricsToken).toBe('a-scrape-token-of-32-characters!');
+    const short = () => loadConfig({ METRICS_TOKEN: 'short-secret' });
+    expect(short).toThrow(/METRICS_TOKEN must be at least 16 characters without spaces/);
+    expect(short).not.toThrow(/short-secret/);
+  });
 });

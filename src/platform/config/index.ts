@@ -28,6 +28,8 @@ export interface Config {
   tracking: { provider: 'simulator' } | { provider: 'aggregator'; baseUrl: string; apiKey: string; webhookSecret: string };
   /** Who takes buyers' payments: only the built-in sandbox so far (no money moves). */
   payments: { provider: 'sandbox' };
+  /** The bearer token a metrics scraper presents at /metrics; without one, /metrics is closed. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +84,11 @@ const text: Parser<string> = (raw) => {
   return raw;
 };
 
+const secretToken: Parser<string> = (raw) => {
+  if (raw.length < 16 || /\s/.test(raw)) throw new Error('must be at least 16 characters without spaces');
+  return raw;
+};
+
 // Only the sandbox exists yet: any other name is refused at start-up rather than quietly taking no payments.
 const paymentProvider: Parser<'sandbox'> = (raw) => {
   if (raw !== 'sandbox') throw new Error('must be sandbox: the built-in sandbox (no money moves) is the only payment provider so far');
@@ -127,6 +134,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     sanctionsListDir: path.resolve(cwd, read('SANCTIONS_LIST_DIR', text, path.join(DATA_DIR, 'sanctions', 'sample'))),
     tracking: { provider: 'simulator' },
     payments: { provider: read('PAYMENT_PROVIDER', paymentProvider, 'sandbox') },
+    metricsToken: read('METRICS_TOKEN', secretToken, undefined),
   };
   const trackingProvider = read('TRACKING_PROVIDER', oneOf('simulator', 'aggregator'), 'simulator');
   if (trackingProvider === 'aggregator') {

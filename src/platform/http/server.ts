@@ -22,6 +22,8 @@ declare module 'fastify' {
     multipart?: boolean;
     /** The body arrives as the raw bytes sent (signed webhooks); see withRawBodies. */
     rawBody?: boolean;
+    /** The handler reads the Authorization header itself (a scraper's token), not as a session. */
+    ownAuthorization?: boolean;
   }
   interface FastifyRequest {
     /** Whoever the bearer token belongs to; the shape is the identity module's. */
@@ -114,6 +116,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
 
   app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.ownAuthorization) return;
     const header = request.headers.authorization;
     if (header !== undefined) {
       const match = BEARER.exec(header);

@@ -85,6 +85,11 @@ export class WebhookRejected extends Error {
 export interface TrackingProvider {
   /** Stable name, recorded with the events it brings (e.g. "aggregator", "simulator"). */
   readonly name: string;
+  /**
+   * True when it also reports on the platform's own network (the simulator plays it). No outside
+   * provider knows the platform's numbers: their events come from the platform's own records.
+   */
+  readonly reportsPlatformNetwork?: boolean;
   /** Starts tracking numbers where the provider needs it (so that its webhooks will come). Idempotent. */
   register(numbers: readonly TrackedNumber[]): Promise<RegistrationResult>;
   /**

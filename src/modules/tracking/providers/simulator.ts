@@ -486,6 +486,7 @@ function readEvent(value: unknown, path: string): RawCarrierEvent {
  */
 export class TrackingSimulator implements TrackingProvider {
   readonly name = SIMULATOR_NAME;
+  readonly reportsPlatformNetwork = true;
   readonly #now: () => Date;
   readonly #secret: string;
   readonly #registry: CarrierRegistry | undefined;
