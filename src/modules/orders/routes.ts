@@ -3,6 +3,7 @@ import type { HttpApp } from '../../platform/http/server.ts';
 import { IdOf, MoneySchema, NullableTimestamp, Page, pageQuery, Timestamp } from '../../platform/http/schemas.ts';
 import { callerOf, maskIdNumber, maskPersonName, maskPhone, revealsPersonalData, type Principal } from '../identity/index.ts';
 import { AddressSchema, addressIn, addressOut, ownCarrierIn, OwnCarrierSchema } from '../logistics/index.ts';
+import { JourneyProperties, journeyView } from '../tracking/index.ts';
 import { END_REASONS, ORDER_STATUSES } from './rules.ts';
 import type { Order, OrdersService } from './service.ts';
 
@@ -62,17 +63,7 @@ export const OrderSchema = obj({
   version: Type.Integer(),
 });
 
-const TimelineSchema = Type.Array(Type.Object({}, { additionalProperties: true }));
-const CarrierNumberSchema = obj({ carrier_code: Type.String(), tracking_number: Type.String(), tracking_url: Type.Union([Type.String(), Type.Null()]) });
-const TrackingSchema = obj({
-  ...CarrierNumberSchema.properties,
-  shipment_id: IdOf('shp'),
-  status: Type.String(),
-  sub_status: Type.String(),
-  /** The carrier that took a platform parcel over for the last mile, under its own number. */
-  last_mile: Type.Union([CarrierNumberSchema, Type.Null()]),
-  timeline: TimelineSchema,
-});
+const TrackingSchema = obj({ shipment_id: IdOf('shp'), ...JourneyProperties });
 const HistorySchema = Type.Object({
   data: Type.Array(obj({ occurred_at: Timestamp, actor_type: Type.String(), action: Type.String(), from: Type.Unknown(), to: Type.Unknown(), reason: Type.Union([Type.String(), Type.Null()]) })),
 });
@@ -274,16 +265,7 @@ export function registerOrdersRoutes(app: HttpApp, orders: OrdersService): void 
       const { order, tracking } = await orders.getWithTracking(caller, request.params.orderId);
       return {
         ...orderView(order, caller.principal),
-        tracking: tracking.map((t) => ({
-          shipment_id: t.shipmentId,
-          carrier_code: t.carrierCode,
-          tracking_number: t.trackingNumber,
-          tracking_url: t.trackingUrl,
-          status: t.status,
-          sub_status: t.subStatus,
-          last_mile: t.lastMile && { carrier_code: t.lastMile.carrierCode, tracking_number: t.lastMile.trackingNumber, tracking_url: t.lastMile.trackingUrl },
-          timeline: t.timeline as unknown as Record<string, unknown>[],
-        })),
+        tracking: tracking.map((t) => ({ shipment_id: t.shipmentId, ...journeyView(t) })),
       };
     },
   );

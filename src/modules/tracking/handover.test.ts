@@ -216,6 +216,8 @@ describe('hand-over from the platform’s network to a last-mile carrier, with a
     expect(order.body.parcels[0].delivered_at).toBe(timeline[0]!.occurred_at);
     expect(order.body.tracking[0]).toMatchObject({ tracking_number: crv, status: 'delivered', last_mile: { carrier_code: 'correios', tracking_number: LAST_MILE } });
     expect(order.body.tracking[0].timeline).toHaveLength(4);
+    // The same journey, in the same shape, as the buyer's lookup by the platform number.
+    expect(order.body.tracking[0].timeline).toEqual(byPlatform.timeline);
   });
 
   it('shows an operator whose parcel it is; support may look, a reviewer may not', async () => {

@@ -12,6 +12,7 @@ import { createTrackingService, TRACKING_POLL_JOB, TRACKING_WEBHOOK_JOB } from '
 export { TRACKING_EVENTS, type DeliveryRate, type ParcelTracking, type TrackingService } from './service.ts';
 export { FRESHNESS_TARGET_MINUTES, type JourneyOutcome } from './rules.ts';
 export { gs1Mod10CheckDigit } from './numbers.ts';
+export { JourneyProperties, journeyView } from './views.ts';
 export type { MainStatus } from './status.ts';
 export type { TrackingProvider } from './providers/provider.ts';
 export { TrackingSimulator } from './providers/simulator.ts';

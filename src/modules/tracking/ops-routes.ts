@@ -2,7 +2,8 @@ import { Type, type TProperties } from 'typebox';
 import { FieldErrorSchema } from '../../platform/http/schemas.ts';
 import type { HttpApp } from '../../platform/http/server.ts';
 import { callerOf } from '../identity/index.ts';
-import { carrierNumberView, TrackingProperties, trackingView } from './routes.ts';
+import { TrackingProperties, trackingView } from './routes.ts';
+import { carrierNumberView } from './views.ts';
 import { HAND_OVER_BATCH_LIMIT } from './rules.ts';
 import type { HandOverResult, TrackingService } from './service.ts';
 

@@ -5,71 +5,23 @@ import { badRequest } from '../../platform/errors/index.ts';
 import type { HttpApp } from '../../platform/http/server.ts';
 import { callerOf } from '../identity/index.ts';
 import type { Carrier } from './carriers.ts';
-import { TRACKING_PROVIDERS, type CarrierNumber, type DeliveryRate, type FreshnessSummary, type ParcelTracking, type TrackingService } from './service.ts';
-import type { TimelineEntry } from './status.ts';
-
-const TimelineSchema = Type.Array(
-  Type.Object({
-    occurred_at: Type.String(),
-    stage: Type.String(),
-    sub_status: Type.String(),
-    event_status: Type.String(),
-    starts_stage: Type.Boolean(),
-    label: Type.String(),
-    carrier: Type.String(),
-    text: Type.Union([Type.String(), Type.Null()]),
-    location: Type.Union([Type.String(), Type.Null()]),
-  }),
-);
-
-const timelineView = (timeline: readonly TimelineEntry[]) =>
-  timeline.map((entry) => ({
-    occurred_at: entry.occurredAt,
-    stage: entry.stage,
-    sub_status: entry.subStatus,
-    event_status: entry.eventStatus,
-    starts_stage: entry.startsStage,
-    label: entry.label,
-    carrier: entry.carrier,
-    text: entry.text ?? null,
-    location: entry.location ?? null,
-  }));
+import { TRACKING_PROVIDERS, type DeliveryRate, type FreshnessSummary, type ParcelTracking, type TrackingService } from './service.ts';
+import { JourneyProperties, journeyView } from './views.ts';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
-
-const CarrierNumberSchema = Type.Object({ carrier_code: Type.String(), tracking_number: Type.String(), tracking_url: Type.Union([Type.String(), Type.Null()]) });
-
-/** The carrier the platform's network handed the parcel to; null until a hand-over. */
-const LastMileSchema = Type.Union([CarrierNumberSchema, Type.Null()], {
-  description: 'The last-mile carrier and its number once the platform’s network handed the parcel over; the timeline holds both legs’ events.',
-});
-
-export const carrierNumberView = (n: CarrierNumber) => ({ carrier_code: n.carrierCode, tracking_number: n.trackingNumber, tracking_url: n.trackingUrl });
 
 /** The seller's and the operator's view of a journey: the public one plus freshness. */
 export const TrackingProperties = {
   shipment_id: Type.String(),
-  carrier_code: Type.String(),
-  tracking_number: Type.String(),
-  tracking_url: Type.Union([Type.String(), Type.Null()]),
-  status: Type.String(),
-  sub_status: Type.String(),
-  timeline: TimelineSchema,
+  ...JourneyProperties,
   freshness: Type.Object({ last_event_at: NullableTimestamp, last_received_at: NullableTimestamp, last_checked_at: NullableTimestamp, next_check_at: NullableTimestamp }),
-  last_mile: LastMileSchema,
 };
 
 export function trackingView(t: ParcelTracking) {
   return {
     shipment_id: t.shipmentId,
-    carrier_code: t.carrierCode,
-    tracking_number: t.trackingNumber,
-    tracking_url: t.trackingUrl,
-    status: t.status,
-    sub_status: t.subStatus,
-    timeline: timelineView(t.timeline),
+    ...journeyView(t),
     freshness: { last_event_at: iso(t.lastEventAt), last_received_at: iso(t.lastReceivedAt), last_checked_at: iso(t.lastCheckedAt), next_check_at: iso(t.nextCheckAt) },
-    last_mile: t.lastMile && carrierNumberView(t.lastMile),
   };
 }
 
@@ -162,31 +114,13 @@ export function registerTrackingRoutes(app: HttpApp, tracking: TrackingService, 
         summary: 'A parcel’s journey for the buyer, by the platform’s or the last-mile carrier’s number: stages and events, customs as its own stage',
         querystring: Type.Object({ number: Type.String({ minLength: 4, maxLength: 40, pattern: '^[A-Za-z0-9 -]+$' }) }, { additionalProperties: false }),
         response: {
-          200: Type.Object({
-            carrier_code: Type.String(),
-            tracking_number: Type.String(),
-            tracking_url: Type.Union([Type.String(), Type.Null()]),
-            status: Type.String(),
-            sub_status: Type.String(),
-            timeline: TimelineSchema,
-            last_update: NullableTimestamp,
-            last_mile: LastMileSchema,
-          }),
+          200: Type.Object({ ...JourneyProperties, last_update: NullableTimestamp }),
         },
       },
     },
     async (request) => {
       const t = await tracking.publicTimeline(request.query.number);
-      return {
-        carrier_code: t.carrierCode,
-        tracking_number: t.trackingNumber,
-        tracking_url: t.trackingUrl,
-        status: t.status,
-        sub_status: t.subStatus,
-        timeline: timelineView(t.timeline),
-        last_update: iso(t.lastReceivedAt),
-        last_mile: t.lastMile && carrierNumberView(t.lastMile),
-      };
+      return { ...journeyView(t), last_update: iso(t.lastReceivedAt) };
     },
   );
 
