@@ -19,12 +19,12 @@
  * name in bench/results, commerce-postgres), BENCH_KEEP=1 (keep the run's database).
  * The seeded database is built once and kept on the server as a template (caravan_bench_commerce_…).
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { forkServer, writeResults } from './child-server.ts';
 import pg from 'pg';
 import { DATA_DIR, PACKAGE_ROOT } from '../src/platform/paths.ts';
 import { randomSource, searchQueries } from './commerce/catalog.ts';
@@ -32,7 +32,7 @@ import { buyerLoop, signUpBuyers, STEP_ROUTES, STEPS, type FlowOutcome, type Mar
 import { floorClock } from './commerce/clock.ts';
 import { coresUsed, cpuSnapshot, HttpClient, StepRecorder, summarise } from './commerce/load.ts';
 import { summariseProfile, type ProfileSummary } from './commerce/profile.ts';
-import { writeReport, type Results, type ScenarioResult, type StepResult } from './commerce/report.ts';
+import { markdown, type Results, type ScenarioResult, type StepResult } from './commerce/report.ts';
 import { databaseUrl, seededTemplate } from './commerce/seed.ts';
 import type { RouteStats, ServerStats } from './commerce/server.ts';
 
@@ -83,17 +83,7 @@ class Servers {
     const routes: Record<string, RouteStats> = {};
     for (const stats of all) {
       for (const [route, s] of Object.entries(stats.routes)) {
-        const into = (routes[route] ??= { requests: 0, statements: 0, minStatements: Infinity, maxStatements: 0, dbMs: 0, queries: {} });
-        into.requests += s.requests;
-        into.statements += s.statements;
-        into.minStatements = Math.min(into.minStatements, s.minStatements);
-        into.maxStatements = Math.max(into.maxStatements, s.maxStatements);
-        into.dbMs += s.dbMs;
-        for (const [text, q] of Object.entries(s.queries)) {
-          const entry = (into.queries[text] ??= { calls: 0, ms: 0 });
-          entry.calls += q.calls;
-          entry.ms += q.ms;
-        }
+        addRouteStats((routes[route] ??= emptyRouteStats()), s);
       }
     }
     const sum = (pick: (s: ServerStats) => number) => all.reduce((total, s) => total + pick(s), 0);
@@ -109,30 +99,8 @@ class Servers {
 }
 
 async function startServer(url: string): Promise<Server> {
-  const child = fork(path.join(import.meta.dirname, 'commerce', 'server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...env, BENCH_DATABASE_URL: url, BENCH_POOL_MAX: POOL_MAX, BENCH_NOT_BEFORE: NOT_BEFORE },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const waiting = new Map<number, { resolve: (reply: unknown) => void; reject: (error: Error) => void }>();
-  child.on('message', (message: { id: number; reply: unknown }) => {
-    waiting.get(message.id)?.resolve(message.reply);
-    waiting.delete(message.id);
-  });
-  child.on('exit', (code) => {
-    for (const { reject } of waiting.values()) reject(new Error(`the server exited (${code})`));
-  });
-  const ready = (await new Promise<unknown>((resolve, reject) => waiting.set(0, { resolve, reject }))) as { address: string; pid: number };
-  let next = 1;
-  return {
-    ...ready,
-    call: <T>(type: string, extra: Record<string, unknown> = {}) =>
-      new Promise<T>((resolve, reject) => {
-        const id = next++;
-        waiting.set(id, { resolve: resolve as (reply: unknown) => void, reject });
-        child.send({ id, type, ...extra });
-      }),
-  };
+  const server = await forkServer(path.join(import.meta.dirname, 'commerce', 'server.ts'), { ...env, BENCH_DATABASE_URL: url, BENCH_POOL_MAX: POOL_MAX, BENCH_NOT_BEFORE: NOT_BEFORE });
+  return { address: server.address, pid: server.pid, call: (type, extra = {}) => server.send({ type, ...extra }) };
 }
 
 /** What the load needs from the seeded catalogue: SKUs buyers can order per market, products and words to search. */
@@ -165,21 +133,26 @@ async function catalogueFacts(url: string) {
   }
 }
 
+const emptyRouteStats = (): RouteStats => ({ requests: 0, statements: 0, minStatements: Infinity, maxStatements: 0, dbMs: 0, queries: {} });
+
+/** Adds one process's (or one route variant's) statement counts into a total. */
+function addRouteStats(into: RouteStats, s: RouteStats): void {
+  into.requests += s.requests;
+  into.statements += s.statements;
+  into.minStatements = Math.min(into.minStatements, s.minStatements);
+  into.maxStatements = Math.max(into.maxStatements, s.maxStatements);
+  into.dbMs += s.dbMs;
+  for (const [text, q] of Object.entries(s.queries)) {
+    const entry = (into.queries[text] ??= { calls: 0, ms: 0 });
+    entry.calls += q.calls;
+    entry.ms += q.ms;
+  }
+}
+
 function routeResult(stats: ServerStats, route: string): Pick<StepResult, 'sqlPerRequest' | 'sqlRange' | 'dbMsPerRequest' | 'topQueries'> {
   const matching = Object.entries(stats.routes).filter(([key]) => key === route || key.startsWith(`${route} `));
-  const merged: RouteStats = { requests: 0, statements: 0, minStatements: Infinity, maxStatements: 0, dbMs: 0, queries: {} };
-  for (const [, s] of matching) {
-    merged.requests += s.requests;
-    merged.statements += s.statements;
-    merged.minStatements = Math.min(merged.minStatements, s.minStatements);
-    merged.maxStatements = Math.max(merged.maxStatements, s.maxStatements);
-    merged.dbMs += s.dbMs;
-    for (const [text, q] of Object.entries(s.queries)) {
-      const entry = (merged.queries[text] ??= { calls: 0, ms: 0 });
-      entry.calls += q.calls;
-      entry.ms += q.ms;
-    }
-  }
+  const merged = emptyRouteStats();
+  for (const [, s] of matching) addRouteStats(merged, s);
   const per = (n: number) => (merged.requests > 0 ? Math.round((n / merged.requests) * 10) / 10 : 0);
   return {
     sqlPerRequest: per(merged.statements),
@@ -405,7 +378,7 @@ async function main() {
       unavailable,
       scenarios,
     };
-    const file = writeReport(path.join(PACKAGE_ROOT, 'bench', 'results'), env.BENCH_RESULT ?? 'commerce-postgres', results);
+    const file = writeResults(path.join(PACKAGE_ROOT, 'bench', 'results'), env.BENCH_RESULT ?? 'commerce-postgres', results, markdown);
     log(`written to ${path.relative(PACKAGE_ROOT, file)} (and .md)${PROFILE ? `; CPU profiles in ${profileDir}` : ''}`);
   } finally {
     // autocannon stops with requests still in flight: let the server answer them before it closes.

@@ -26,11 +26,11 @@
  * BENCH_PUSH_DELAY_MINUTES (1-5), BENCH_POOL_MAX (10), BENCH_JOURNEYS (20000, for the model),
  * BENCH_RESULT (tracking-postgres), BENCH_KEEP=1 (keep the run's database).
  */
-import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { forkServer, writeResults } from './child-server.ts';
 import { POLL_LIMITS, POLL_MINUTES } from '../src/modules/tracking/rules.ts';
 import { PACKAGE_ROOT } from '../src/platform/paths.ts';
 import { randomSource } from './commerce/catalog.ts';
@@ -39,7 +39,7 @@ import { databaseUrl } from './commerce/seed.ts';
 import { FakeAggregator, WebhookPoster, type PushRecord } from './tracking/aggregator.ts';
 import { ScaledClock } from './tracking/clock.ts';
 import { activePopulation, carrierPushes, currentSchedule, LAST_MILE_STAGES, stageAt, workModel, type BenchParcel, type PollSchedule } from './tracking/population.ts';
-import { pollBudgetShipments, writeReport, type CapacityLimit, type Cores, type LagPercentile, type LagSegment, type PollPhase, type Results, type StatementShare, type Verification, type WebhookPhase } from './tracking/report.ts';
+import { markdown, pollBudgetShipments, type CapacityLimit, type Cores, type LagPercentile, type LagSegment, type PollPhase, type Results, type StatementShare, type Verification, type WebhookPhase } from './tracking/report.ts';
 import type { Command, FollowedParcel, ServerStats } from './tracking/server.ts';
 
 const env = process.env;
@@ -92,32 +92,16 @@ interface Bench {
 }
 
 async function startServer(url: string, aggregatorUrl: string, clock: ScaledClock): Promise<Server> {
-  const child = fork(path.join(import.meta.dirname, 'tracking', 'server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...env, BENCH_DATABASE_URL: url, BENCH_POOL_MAX: POOL_MAX, BENCH_AGGREGATOR_URL: aggregatorUrl, BENCH_AGGREGATOR_API_KEY: API_KEY, BENCH_WEBHOOK_SECRET: WEBHOOK_SECRET, BENCH_CLOCK: JSON.stringify(clock.at(clock.speed)) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  const server = await forkServer(path.join(import.meta.dirname, 'tracking', 'server.ts'), {
+    ...env,
+    BENCH_DATABASE_URL: url,
+    BENCH_POOL_MAX: POOL_MAX,
+    BENCH_AGGREGATOR_URL: aggregatorUrl,
+    BENCH_AGGREGATOR_API_KEY: API_KEY,
+    BENCH_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    BENCH_CLOCK: JSON.stringify(clock.at(clock.speed)),
   });
-  const waiting = new Map<number, { resolve: (reply: unknown) => void; reject: (error: Error) => void }>();
-  child.on('message', (message: { id: number; reply?: unknown; error?: string }) => {
-    const waiter = waiting.get(message.id);
-    waiting.delete(message.id);
-    if (message.error !== undefined) waiter?.reject(new Error(`server: ${message.error}`));
-    else waiter?.resolve(message.reply);
-  });
-  child.on('exit', (code) => {
-    for (const { reject } of waiting.values()) reject(new Error(`the server exited (${code})`));
-  });
-  const ready = (await new Promise<unknown>((resolve, reject) => waiting.set(0, { resolve, reject }))) as { address: string; pid: number };
-  let next = 1;
-  return {
-    ...ready,
-    call: <T>(command: Command) =>
-      new Promise<T>((resolve, reject) => {
-        const id = next++;
-        waiting.set(id, { resolve: resolve as (reply: unknown) => void, reject });
-        child.send({ id, ...command });
-      }),
-  };
+  return { address: server.address, pid: server.pid, call: (command) => server.send(command) };
 }
 
 /**
@@ -572,7 +556,7 @@ async function main() {
       capacity: { limits, shipments: capacity },
       runs,
     };
-    const file = writeReport(path.join(PACKAGE_ROOT, 'bench', 'results'), env.BENCH_RESULT ?? 'tracking-postgres', results);
+    const file = writeResults(path.join(PACKAGE_ROOT, 'bench', 'results'), env.BENCH_RESULT ?? 'tracking-postgres', results, markdown);
     log(`written to ${path.relative(PACKAGE_ROOT, file)} (and .md)`);
   } finally {
     await server?.call({ type: 'close' }).catch(() => {});

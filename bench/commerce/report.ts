@@ -1,6 +1,5 @@
 /** The commerce benchmark's results: the whole as JSON, the gist as a Markdown page beside it. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LatencySummary } from './load.ts';
 import type { ProfileSummary } from './profile.ts';
@@ -151,13 +150,6 @@ export function markdown(results: Results): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes `<stem>.json` and `<stem>.md`; returns the JSON file's path. */
-export function writeReport(dir: string, stem: string, results: Results): string {
-  const file = path.join(dir, `${stem}.json`);
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(file.replace(/\.json$/, '.md'), markdown(results));
-  return file;
-}
 
 // `npx tsx bench/commerce/report.ts bench/results/commerce-postgres.json` writes the page again from the JSON.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

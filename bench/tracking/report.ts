@@ -3,7 +3,6 @@
  * it. `npx tsx bench/tracking/report.ts bench/results/tracking-postgres.json` writes the page again.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LatencySummary } from '../commerce/load.ts';
 import type { WorkModel } from './population.ts';
@@ -235,13 +234,6 @@ export function markdown(results: Results): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes `<stem>.json` and `<stem>.md`; answers the JSON file's path. */
-export function writeReport(dir: string, stem: string, results: Results): string {
-  const file = path.join(dir, `${stem}.json`);
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(file.replace(/\.json$/, '.md'), markdown(results));
-  return file;
-}
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const file of process.argv.slice(2)) writeFileSync(file.replace(/\.json$/, '.md'), markdown(JSON.parse(readFileSync(file, 'utf8')) as Results));
